@@ -1,0 +1,216 @@
+/**
+ * Decode → route → map for one or more inputs, with exact accounting: every record in ends as one
+ * event, one failure or one filtered record. This is what `ocsf-lake map` runs; the Parquet pipeline
+ * builds on the same session.
+ */
+import { MapFailure, Filtered } from './outcome.js';
+import { gunzipSalvage, InputError, isGzip, makeDecodeInput, sniffHead } from './input.js';
+import { latestVersion, listSources, resolveSources, SourceError } from './source.js';
+import type { Decoder, Mapper, RawRecord, SourceDefinition } from './source.js';
+import type { OcsfEvent, RecordContext, SourceOptions, SourceVersion } from './types.js';
+
+export interface MapOptions {
+  /** A sourceName (`CLOUD_TRAIL_MGMT`), a family (`cloudtrail`), or `auto` (detect per input). */
+  source: string;
+  /** Source version for every selected source; default: each source's latest. */
+  sourceVersion?: SourceVersion;
+  /** Defaults for every record (e.g. `{ region, accountId }` given by the user). */
+  context?: RecordContext;
+  /** Source-specific options (e.g. `{ vpcFormat }`). */
+  options?: SourceOptions;
+}
+
+export type Outcome =
+  | { kind: 'event'; source: string; version: SourceVersion; event: OcsfEvent; context: RecordContext }
+  | { kind: 'failure'; failure: MapFailure }
+  | { kind: 'filtered'; filtered: Filtered; context: RecordContext };
+
+/** Counters of one session. `recordsIn === events + failures + filtered` always holds. */
+export interface MapStats {
+  recordsIn: number;
+  events: number;
+  failures: number;
+  filtered: number;
+  eventsBySource: Record<string, number>;
+  eventsByClass: Record<string, number>;
+  failuresByReason: Record<string, number>;
+  filteredByReason: Record<string, number>;
+}
+
+/** One decode lane: a single source or a family sharing decoders and `route()`. */
+interface Lane {
+  name: string;
+  decoders: readonly Decoder[];
+  route?: SourceDefinition['route'];
+  /** Mappers of the selected members, by sourceName. */
+  mappers: Map<string, Mapper>;
+}
+
+export interface MapSession {
+  readonly stats: MapStats;
+  /** Maps one input object (raw bytes, gzip or not). Never throws for bad data. */
+  mapInput(name: string, bytes: Uint8Array, context?: RecordContext): AsyncGenerator<Outcome>;
+  /** Human one-line summary of the counters. */
+  summary(): string;
+}
+
+/** Creates a session for the selected sources; throws {@link SourceError} on usage errors. */
+export function createMapSession(opts: MapOptions): MapSession {
+  const options = opts.options ?? {};
+  const lanes = buildLanes(opts.source, opts.sourceVersion, options);
+  const stats: MapStats = {
+    recordsIn: 0,
+    events: 0,
+    failures: 0,
+    filtered: 0,
+    eventsBySource: {},
+    eventsByClass: {},
+    failuresByReason: {},
+    filteredByReason: {},
+  };
+  const sourceLabel = opts.source;
+
+  function fail(f: MapFailure): Outcome {
+    stats.recordsIn++;
+    stats.failures++;
+    stats.failuresByReason[f.reason] = (stats.failuresByReason[f.reason] ?? 0) + 1;
+    return { kind: 'failure', failure: f };
+  }
+  function filter(f: Filtered, context: RecordContext): Outcome {
+    stats.recordsIn++;
+    stats.filtered++;
+    const key = f.detail ? `${f.reason}:${f.detail}` : f.reason;
+    stats.filteredByReason[key] = (stats.filteredByReason[key] ?? 0) + 1;
+    return { kind: 'filtered', filtered: f, context };
+  }
+  function event(source: string, mapper: Mapper, ev: OcsfEvent, context: RecordContext): Outcome {
+    stats.recordsIn++;
+    stats.events++;
+    stats.eventsBySource[source] = (stats.eventsBySource[source] ?? 0) + 1;
+    const cls = String(ev.class_uid);
+    stats.eventsByClass[cls] = (stats.eventsByClass[cls] ?? 0) + 1;
+    return { kind: 'event', source, version: mapper.version, event: ev, context };
+  }
+
+  async function* mapInput(name: string, bytes: Uint8Array, context: RecordContext = {}): AsyncGenerator<Outcome> {
+    const base: RecordContext = { ...opts.context, ...context, input: name };
+    let data: Uint8Array = bytes;
+    let gzipError: InputError | undefined;
+    if (isGzip(bytes)) {
+      const r = gunzipSalvage(bytes);
+      data = r.data;
+      gzipError = r.error;
+    } else if (/\.gz$/i.test(name) && bytes.length > 0 && !isParquet(bytes)) {
+      yield fail(new MapFailure('not-gzip', `${name} is named .gz but is not gzip`, sourceLabel, clipBytes(bytes), base));
+      return;
+    }
+    if (data.length === 0 || isBlank(data)) {
+      if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, sourceLabel, clipBytes(bytes), base));
+      else yield fail(new MapFailure('empty-input', `${name} is empty`, sourceLabel, '', base));
+      return;
+    }
+    const head = sniffHead(data);
+    const found = pickDecoder(lanes, head, data);
+    if (!found) {
+      yield fail(new MapFailure('unknown-format', `${name}: no decoder of ${lanes.map((l) => l.name).join(', ')} recognizes this input (starts with ${JSON.stringify(head.slice(0, 80))})`, sourceLabel, clipBytes(data), base));
+      if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, sourceLabel, '', base));
+      return;
+    }
+    const { lane, decoder } = found;
+    const input = makeDecodeInput(name, data, base, options);
+    try {
+      for await (const item of decoder.decode(input) as AsyncIterable<RawRecord | MapFailure | Filtered>) {
+        if (item instanceof MapFailure) yield fail(item);
+        else if (item instanceof Filtered) yield filter(item, base);
+        else yield mapRecord(lane, item);
+      }
+    } catch (err) {
+      const reason = err instanceof InputError ? err.reason : 'read-error';
+      yield fail(new MapFailure(reason, `${name}: ${(err as Error).message}`, lane.name, '', base));
+    }
+    if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, lane.name, '', base));
+  }
+
+  function mapRecord(lane: Lane, rec: RawRecord): Outcome {
+    let member: string;
+    if (lane.route) {
+      const r = lane.route(rec.value, rec.context);
+      if (r instanceof MapFailure) return fail(r);
+      if (r instanceof Filtered) return filter(r, rec.context);
+      member = r;
+    } else member = lane.name;
+    const mapper = lane.mappers.get(member);
+    if (!mapper) return filter(new Filtered('other-source', member, lane.name), rec.context);
+    let out: OcsfEvent | MapFailure | Filtered;
+    try {
+      out = mapper.map(rec.value, rec.context);
+    } catch (err) {
+      out = new MapFailure('mapper-error', `${member} mapper threw: ${(err as Error).stack ?? err}`, member, rec.value, rec.context);
+    }
+    if (out instanceof MapFailure) return fail(out);
+    if (out instanceof Filtered) return filter(out, rec.context);
+    return event(member, mapper, out, rec.context);
+  }
+
+  function summary(): string {
+    return formatSummary(stats);
+  }
+
+  return { stats, mapInput, summary };
+}
+
+/** `records in 10, events 8 (CLOUD_TRAIL_MGMT 8), failures 1 (invalid-json 1), filtered 1 (...)`. */
+export function formatSummary(s: MapStats): string {
+  const parts = (o: Record<string, number>) => {
+    const e = Object.entries(o);
+    return e.length ? ` (${e.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+  };
+  return `records in ${s.recordsIn}, events ${s.events}${parts(s.eventsBySource)}, failures ${s.failures}${parts(s.failuresByReason)}, filtered ${s.filtered}${parts(s.filteredByReason)}`;
+}
+
+function buildLanes(selector: string, version: SourceVersion | undefined, options: SourceOptions): Lane[] {
+  const selected = selector.toLowerCase() === 'auto' ? listSources() : resolveSources(selector);
+  const lanes = new Map<string, Lane>();
+  for (const def of selected) {
+    const v = version ?? latestVersion(def);
+    if (!def.versions[v]) {
+      if (selector.toLowerCase() === 'auto' || selected.length > 1 && version === undefined) continue;
+      const supported = Object.keys(def.versions);
+      const msg = supported.length === 1
+        ? `${def.name} exists only from source version ${supported[0]} (asked for ${v})`
+        : `${def.name} has no source version ${v} (supported: ${supported.join(', ')})`;
+      throw new SourceError(msg);
+    }
+    const laneName = def.family ?? def.name;
+    let lane = lanes.get(laneName);
+    if (!lane) {
+      lane = { name: laneName, decoders: def.decoders, route: def.route, mappers: new Map() };
+      lanes.set(laneName, lane);
+    }
+    lane.mappers.set(def.name, def.createMapper(v, options));
+  }
+  if (lanes.size === 0) throw new SourceError(`no source matches ${JSON.stringify(selector)} at version ${version}`);
+  return [...lanes.values()];
+}
+
+function pickDecoder(lanes: Lane[], head: string, bytes: Uint8Array): { lane: Lane; decoder: Decoder } | undefined {
+  for (const lane of lanes) for (const decoder of lane.decoders) if (decoder.sniff(head, bytes)) return { lane, decoder };
+  return undefined;
+}
+
+function isParquet(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0x50 && b[1] === 0x41 && b[2] === 0x52 && b[3] === 0x31;
+}
+
+function isBlank(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length && i < 4096; i++) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return b.length <= 4096;
+}
+
+/** Dead-letter form of undecodable bytes: base64 of at most the first 64 KiB. */
+function clipBytes(b: Uint8Array): { base64: string; bytes: number } {
+  return { base64: Buffer.from(b.subarray(0, 65536)).toString('base64'), bytes: b.length };
+}
