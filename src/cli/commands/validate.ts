@@ -1,0 +1,85 @@
+/**
+ * `ocsf-lake validate [--max-errors N] [--strip-table-columns] [--skip-constraints] FILE...`
+ * Validates OCSF events (JSON object, JSON array, NDJSON; `-` = stdin; gzip transparently; Parquet once a
+ * Parquet event reader is registered) against the generated OCSF schemas. Prints one line per file with
+ * its counts, then its first errors with their JSON Pointer paths, and a total line. Exit 1 when any event
+ * is invalid or any input cannot be read (the message names the file), else 0.
+ */
+import { createNormalizer } from '../../validate/normalize.js';
+import { createValidator } from '../../validate/index.js';
+import { openEvents } from '../../validate/input.js';
+import { readInput, UsageError, writeOut } from '../io.js';
+import type { Command } from '../command.js';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'validate OCSF events (JSON, NDJSON, .gz) against the OCSF JSON Schemas',
+  usage: 'ocsf-lake validate [--max-errors N] [--strip-table-columns] [--skip-constraints] FILE...  (- = stdin)',
+  options: {
+    'max-errors': { type: 'string' },
+    'strip-table-columns': { type: 'boolean' },
+    'skip-constraints': { type: 'boolean' },
+  },
+  async run({ values, positionals }) {
+    if (positionals.length === 0) throw new UsageError('at least one FILE (or -) is required');
+    const maxErrors = values['max-errors'] === undefined ? 10 : Number(values['max-errors']);
+    if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UsageError(`--max-errors must be a non-negative integer, got ${String(values['max-errors'])}`);
+    const validator = createValidator({
+      stripTableColumns: values['strip-table-columns'] === true,
+      constraints: values['skip-constraints'] !== true,
+    });
+    const out = process.stdout;
+    let totalEvents = 0;
+    let totalInvalid = 0;
+    let unreadable = 0;
+    for (const file of positionals) {
+      const name = file === '-' ? '<stdin>' : file;
+      let bytes: Uint8Array;
+      try {
+        bytes = await readInput(file);
+      } catch (err) {
+        process.stderr.write(`ocsf-lake validate: cannot read ${name}: ${(err as Error).message}\n`);
+        unreadable++;
+        continue;
+      }
+      const { reader, items } = openEvents(name, bytes);
+      const normalize = createNormalizer(reader.normalize);
+      let events = 0;
+      let invalid = 0;
+      const readErrors: string[] = [];
+      const shown: string[] = [];
+      let hidden = 0;
+      for await (const item of items) {
+        if (item.kind === 'error') {
+          readErrors.push(`${item.location}: ${item.message}`);
+          continue;
+        }
+        events++;
+        const r = validator.validate(normalize(item.event));
+        if (r.valid) continue;
+        invalid++;
+        for (const e of r.errors) {
+          if (shown.length < maxErrors) shown.push(`  ${item.location} ${e.path || '/'}: ${e.message}`);
+          else hidden++;
+        }
+      }
+      totalEvents += events;
+      totalInvalid += invalid;
+      const status = readErrors.length > 0 ? 'UNREADABLE' : invalid > 0 ? 'INVALID' : events === 0 ? 'EMPTY' : 'OK';
+      await writeOut(out, `${name}: ${status} ${events} event${events === 1 ? '' : 's'}, ${events - invalid} valid, ${invalid} invalid\n`);
+      for (const l of shown) await writeOut(out, l + '\n');
+      if (hidden > 0) await writeOut(out, `  ... ${hidden} more error${hidden === 1 ? '' : 's'} (--max-errors)\n`);
+      if (readErrors.length > 0) {
+        unreadable++;
+        for (const m of readErrors.slice(0, maxErrors)) process.stderr.write(`ocsf-lake validate: cannot read ${m}\n`);
+        if (readErrors.length > maxErrors) process.stderr.write(`ocsf-lake validate: ... ${readErrors.length - maxErrors} more read errors in ${name}\n`);
+      }
+    }
+    const files = positionals.length;
+    await writeOut(
+      out,
+      `total: ${totalEvents} event${totalEvents === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${totalEvents - totalInvalid} valid, ${totalInvalid} invalid, ${unreadable} unreadable\n`,
+    );
+    return totalInvalid > 0 || unreadable > 0 ? 1 : 0;
+  },
+};
