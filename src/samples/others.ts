@@ -219,9 +219,32 @@ function eksAudit(r: Random, time: number, _region: string, acct: string): Json 
   };
 }
 
-/** EKS audit events as JSON lines (gzip), one file per partition batch. */
+/**
+ * EKS audit events as EKS delivers them to S3: CloudWatch Logs subscription payloads written by Firehose
+ * (decoded JSON documents back to back, gzip). The payload names the account (`owner`) but not the Region:
+ * Security Lake takes the Region from where it collects, so ingest these with `--region`.
+ */
 export function* eksAuditFiles(r: Random, spread: SampleSpread, records: number, perFile = 2000): Generator<SampleFile> {
-  yield* jsonLinesFiles(r, spread, records, perFile, eksAudit, (p, d) => `eks/${p.account}/${p.region}/${d.slice(0, 10)}/kube-apiserver-audit-${r.hex(8)}.jsonl.gz`);
+  let left = records;
+  let n = 0;
+  while (left > 0) {
+    const count = Math.min(perFile, left);
+    left -= count;
+    const p = pickPartition(r, spread, n++);
+    const base = timeIn(r, spread, p.day);
+    const cluster = `cluster-${p.account.slice(-4)}`;
+    const payloads: string[] = [];
+    for (let i = 0; i < count; i += 100) {
+      const logEvents = [];
+      for (let j = i; j < Math.min(count, i + 100); j++) {
+        const t = base + r.int(0, 3_600_000);
+        logEvents.push({ id: `${t}${r.int(10000, 99999)}`, timestamp: t, message: JSON.stringify(eksAudit(r, t, p.region, p.account)) });
+      }
+      payloads.push(JSON.stringify({ messageType: 'DATA_MESSAGE', owner: p.account, logGroup: `/aws/eks/${cluster}/cluster`, logStream: `kube-apiserver-audit-${r.hex(32)}`, subscriptionFilters: ['to-firehose'], logEvents }));
+    }
+    const d = new Date(base).toISOString();
+    yield { name: `eks-audit/${cluster}/${d.slice(0, 13).replace(/[-T]/g, '/')}/eks-audit-firehose-1-${d.slice(0, 19).replace(/[-:T]/g, '-')}-${r.uuid()}.gz`, bytes: gzipSync(payloads.join('')), records: count };
+  }
 }
 
 // ─── shared ─────────────────────────────────────────────────────────────────

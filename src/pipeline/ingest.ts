@@ -1,0 +1,304 @@
+/**
+ * `ingest(inputs, options)`: the streaming pipeline over files, directories, S3 prefixes and streams, into a
+ * Security-Lake-layout lake on disk or S3.
+ *
+ * Parallelism: input objects are sharded over `worker_threads` by partition key, i.e. the
+ * (account, region, day) their AWS delivery key names (`AWSLogs/<acct>/<service>/<region>/YYYY/MM/DD/`), so
+ * each worker owns its partitions and writes one file per partition instead of every worker writing every
+ * partition (../shared/docs/stack.md §3: sharding by file doubled the file count and gained only 1.2×). When the
+ * owning worker is saturated and another is idle, the object goes to the idle one (a few extra files rather
+ * than a stalled core). Each worker holds at most two objects in flight: backpressure from the sink reaches the
+ * listing of inputs.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { isS3Url } from '../io/s3.js';
+import { createS3Client } from '../io/s3.js';
+import type { S3ClientOptions } from '../io/s3.js';
+import type { RecordContext, SourceOptions } from '../core/types.js';
+import { resolveSources, listSources, latestVersion } from '../core/source.js';
+import { parseS3Url } from '../writer/sinks/s3.js';
+import type { Compression } from '../writer/parquet.js';
+import type { WrittenFile } from '../writer/writer.js';
+import type { DataLakeDocument } from '../lake/types.js';
+import { InputListingError, listInputs } from './inputs.js';
+import type { InputObject, InputSource } from './inputs.js';
+import { runShard } from './shard.js';
+import type { ShardConfig, ShardResult, ValidateMode } from './shard.js';
+import { balanced, emptyCounts, mergeCounts } from './summary.js';
+import type { RunCounts } from './summary.js';
+import { LIBRARY_VERSION } from '../core/version.js';
+
+export interface IngestOptions {
+  /** sourceName, family (`cloudtrail`) or `auto` (default): recognize each input's source by content. */
+  source?: string;
+  /** One source version for every source; default each source's latest, or every version the lake config enables. */
+  sourceVersion?: string;
+  /** Lake root: a directory or `s3://bucket/prefix`. */
+  out: string;
+  /** `native` (aws/<SOURCE>/<version>/), `custom` (ext/<source>/<version>/, one class per file) or `auto`. */
+  layout?: 'native' | 'custom' | 'auto';
+  /** Worker threads (default: the core count). 1 runs on the calling thread. */
+  workers?: number;
+  /** `off`, `all`, or `{ sample: rate }` (default `{ sample: 0.01 }`). Invalid events are dead-lettered. */
+  validate?: ValidateMode;
+  compression?: Compression;
+  /** Region/account defaults for records whose envelope carries none. */
+  context?: RecordContext;
+  /** Source-specific options (e.g. `{ vpcFormat }`). */
+  options?: SourceOptions;
+  /** S3 client settings for `s3://` inputs and outputs (endpoint, path style, credentials). */
+  s3?: S3ClientOptions;
+  /** SSE-KMS key for objects written to S3. */
+  kmsKeyId?: string;
+  /** The data lake configuration to honour (from `DataLake.collectionPlan().document`); absent = collect everything. */
+  collection?: DataLakeDocument;
+  /** Writer limits (rows/bytes/age per file, memory budget, rows per Parquet batch). */
+  writer?: ShardConfig['writer'];
+  /** fsync local files before rename (default true). */
+  fsync?: boolean;
+  /** Called at most every `progressIntervalMs` (default 250) and once at the end. */
+  onProgress?: (p: IngestProgress) => void;
+  progressIntervalMs?: number;
+}
+
+export interface IngestProgress {
+  records: number;
+  bytes: number;
+  inputsDone: number;
+  /** Inputs and bytes listed so far (totals once listing is complete). */
+  inputsListed: number;
+  bytesListed: number;
+  listingDone: boolean;
+  elapsedMs: number;
+  recordsPerSec: number;
+  bytesPerSec: number;
+}
+
+export interface IngestResult {
+  counts: RunCounts;
+  /** True when records in = events written + failures + filtered. */
+  balanced: boolean;
+  files: WrittenFile[];
+  dlqFiles: string[];
+  dlqErrors: string[];
+  elapsedMs: number;
+  workers: number;
+}
+
+/** Runs the pipeline. Rejects only on configuration errors; bad data ends in the dead-letter sink. */
+export async function ingest(inputs: readonly InputSource[], opts: IngestOptions): Promise<IngestResult> {
+  const started = Date.now();
+  const cfg = shardConfig(opts);
+  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64));
+  const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
+  const listing = listInputs(inputs, { s3Client });
+  const prog = newProgress(started, opts);
+
+  let results: ShardResult[];
+  if (workers === 1) {
+    results = [await runShard(cfg, counted(listing, prog), (p) => prog.shard(0, p))];
+  } else {
+    results = await runWorkers(cfg, workers, counted(listing, prog), prog);
+  }
+  prog.finish();
+  const counts = results.reduce((acc, r) => mergeCounts(acc, r.counts), emptyCounts());
+  return {
+    counts,
+    balanced: balanced(counts),
+    files: results.flatMap((r) => r.files),
+    dlqFiles: results.flatMap((r) => r.dlqFiles),
+    dlqErrors: results.flatMap((r) => r.dlqErrors),
+    elapsedMs: Date.now() - started,
+    workers,
+  };
+}
+
+/** Validates options once, up front, so a usage error never reaches a worker. */
+function shardConfig(opts: IngestOptions): ShardConfig {
+  const source = opts.source ?? 'auto';
+  const selected = source.toLowerCase() === 'auto' ? listSources() : resolveSources(source);
+  let versions: (string | undefined)[];
+  if (opts.sourceVersion !== undefined) versions = [opts.sourceVersion];
+  else if (opts.collection) {
+    const names = new Set(selected.map((s) => s.name));
+    const enabled = new Set(opts.collection.sources.filter((e) => names.has(e.sourceName)).map((e) => e.sourceVersion));
+    versions = enabled.size > 0 ? [...enabled].sort() : [undefined];
+  } else versions = [undefined];
+  for (const s of selected) void latestVersion(s);
+  const out: ShardConfig['out'] = isS3Url(opts.out)
+    ? { kind: 's3', ...parseS3Url(opts.out), s3: opts.s3, ...(opts.kmsKeyId ? { kmsKeyId: opts.kmsKeyId } : {}) }
+    : { kind: 'local', root: opts.out, fsync: opts.fsync };
+  return {
+    source,
+    sourceVersions: versions,
+    context: opts.context,
+    options: opts.options,
+    out,
+    layout: opts.layout,
+    compression: opts.compression,
+    validate: opts.validate ?? { sample: 0.01 },
+    writer: opts.writer,
+    libraryVersion: LIBRARY_VERSION,
+    collection: opts.collection,
+  };
+}
+
+function needsS3(inputs: readonly InputSource[]): boolean {
+  return inputs.some((i) => typeof i === 'string' && isS3Url(i));
+}
+
+// ─── progress ────────────────────────────────────────────────────────────────
+
+interface ProgressTracker {
+  listed(o: InputObject): void;
+  listingDone(): void;
+  shard(i: number, p: { records: number; bytes: number; inputs: number }): void;
+  finish(): void;
+}
+
+function newProgress(started: number, opts: IngestOptions): ProgressTracker {
+  const perShard: { records: number; bytes: number; inputs: number }[] = [];
+  const p: IngestProgress = { records: 0, bytes: 0, inputsDone: 0, inputsListed: 0, bytesListed: 0, listingDone: false, elapsedMs: 0, recordsPerSec: 0, bytesPerSec: 0 };
+  const every = opts.progressIntervalMs ?? 250;
+  let last = 0;
+  function emit(force: boolean): void {
+    if (!opts.onProgress) return;
+    const t = Date.now();
+    if (!force && t - last < every) return;
+    last = t;
+    p.records = p.bytes = p.inputsDone = 0;
+    for (const s of perShard) {
+      if (!s) continue;
+      p.records += s.records;
+      p.bytes += s.bytes;
+      p.inputsDone += s.inputs;
+    }
+    p.elapsedMs = t - started;
+    p.recordsPerSec = p.elapsedMs > 0 ? (p.records * 1000) / p.elapsedMs : 0;
+    p.bytesPerSec = p.elapsedMs > 0 ? (p.bytes * 1000) / p.elapsedMs : 0;
+    opts.onProgress({ ...p });
+  }
+  return {
+    listed(o) {
+      p.inputsListed++;
+      p.bytesListed += o.size ?? 0;
+    },
+    listingDone() {
+      p.listingDone = true;
+    },
+    shard(i, s) {
+      perShard[i] = { records: s.records, bytes: s.bytes, inputs: s.inputs };
+      emit(false);
+    },
+    finish() {
+      emit(true);
+    },
+  };
+}
+
+async function* counted(listing: AsyncIterable<InputObject | InputListingError>, prog: ProgressTracker): AsyncGenerator<InputObject | InputListingError> {
+  for await (const o of listing) {
+    if (!(o instanceof InputListingError)) prog.listed(o);
+    yield o;
+  }
+  prog.listingDone();
+}
+
+// ─── workers ─────────────────────────────────────────────────────────────────
+
+/** What the main thread posts to a worker for one object. */
+export type ObjectMessage =
+  | { type: 'object'; name: string; context: RecordContext; size?: number; ref: NonNullable<InputObject['ref']> }
+  | { type: 'object'; name: string; context: RecordContext; size?: number; bytes: Uint8Array }
+  | { type: 'listing-error'; input: string; reason: InputListingError['reason']; message: string };
+
+export type WorkerReply =
+  | { type: 'progress'; records: number; bytes: number; inputs: number }
+  | { type: 'done'; result: ShardResult }
+  | { type: 'error'; message: string };
+
+const MAX_IN_FLIGHT = 2;
+
+async function runWorkers(cfg: ShardConfig, n: number, objects: AsyncIterable<InputObject | InputListingError>, prog: ProgressTracker): Promise<ShardResult[]> {
+  const pool = Array.from({ length: n }, (_, i) => {
+    const w = startWorker(cfg);
+    const state = {
+      w,
+      inFlight: 0,
+      inputsDone: 0,
+      wake: undefined as (() => void) | undefined,
+      done: new Promise<ShardResult>((resolve, reject) => {
+        w.on('message', (m: WorkerReply) => {
+          if (m.type === 'progress') {
+            if (m.inputs > state.inputsDone) {
+              state.inFlight -= m.inputs - state.inputsDone;
+              state.inputsDone = m.inputs;
+              state.wake?.();
+            }
+            prog.shard(i, m);
+          } else if (m.type === 'done') resolve(m.result);
+          else reject(new Error(`worker ${i}: ${m.message}`));
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`worker ${i} exited with code ${code}`));
+        });
+      }),
+    };
+    return state;
+  });
+  // A worker failing must not leave the dispatcher waiting for capacity forever.
+  const failed = Promise.race(pool.map((s) => s.done.then(() => new Promise<never>(() => undefined))));
+
+  async function capacity(i: number): Promise<number> {
+    for (;;) {
+      const own = pool[i]!;
+      if (own.inFlight < MAX_IN_FLIGHT) return i;
+      const idle = pool.findIndex((s) => s.inFlight === 0);
+      if (idle !== -1) return idle;
+      await Promise.race([new Promise<void>((r) => (own.wake = r)), failed]);
+    }
+  }
+
+  for await (const o of objects) {
+    if (o instanceof InputListingError) {
+      pool[0]!.w.postMessage({ type: 'listing-error', input: o.input, reason: o.reason, message: o.message } satisfies ObjectMessage);
+      continue;
+    }
+    const target = await capacity(shardOf(o, n));
+    const s = pool[target]!;
+    s.inFlight++;
+    if (o.ref) s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, ref: o.ref } satisfies ObjectMessage);
+    else {
+      const bytes = await o.read();
+      s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, bytes } satisfies ObjectMessage, [bytes.buffer as ArrayBuffer]);
+    }
+  }
+  for (const s of pool) s.w.postMessage({ type: 'end' });
+  try {
+    return await Promise.all(pool.map((s) => s.done));
+  } finally {
+    await Promise.all(pool.map((s) => s.w.terminate()));
+  }
+}
+
+/**
+ * Starts a shard worker. From the built package it runs `worker.js`; from TypeScript sources (tests, `tsx`) it
+ * first registers tsx's loader in the new thread, since loader hooks are per thread.
+ */
+function startWorker(cfg: ShardConfig): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: { cfg } });
+  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${entry}); })`;
+  return new Worker(boot, { eval: true, workerData: { cfg } });
+}
+
+/** Shard of an object: by (account, region, day) from its key when the key has them, else by name. */
+export function shardOf(o: InputObject, n: number): number {
+  const day = /\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(o.name);
+  const key = o.context.accountId !== undefined ? `${o.context.accountId}/${o.context.region}/${day ? day[0] : ''}` : o.name;
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return (h >>> 0) % n;
+}

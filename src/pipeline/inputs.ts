@@ -1,0 +1,152 @@
+/**
+ * Input objects of an ingestion run: local files and directories (walked recursively, in sorted order), S3
+ * prefixes (`s3://bucket/prefix`, listed page by page), Node streams and in-memory buffers. Objects are read
+ * lazily, one at a time per worker, so memory follows the largest object, not the input size.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isS3Url } from '../io/s3.js';
+import { parseS3Url } from '../writer/sinks/s3.js';
+import type { RecordContext } from '../core/types.js';
+
+/** What a user can hand to `ingest()`: a path, a directory, an `s3://` URL, a stream or bytes. */
+export type InputSource =
+  | string
+  | { name: string; stream: AsyncIterable<Uint8Array | string> }
+  | { name: string; bytes: Uint8Array };
+
+export interface InputObject {
+  /** Path, `s3://bucket/key`, or the name given with a stream. */
+  name: string;
+  /** Size in bytes when known before reading (for progress and ETA). */
+  size?: number;
+  /** Region/account read from an AWS delivery key (`AWSLogs/<account>/<service>/<region>/...`). */
+  context: RecordContext;
+  /** How another thread can read the object itself (absent: only `read()` on this thread can). */
+  ref?: { kind: 'file'; path: string } | { kind: 's3'; bucket: string; key: string };
+  read(): Promise<Uint8Array>;
+}
+
+/** A listing problem (missing path, S3 listing error): accounted as one failed record by the pipeline. */
+export class InputListingError extends Error {
+  override name = 'InputListingError';
+  constructor(
+    readonly input: string,
+    readonly reason: 'read-error' | 'object-missing',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// CloudTrail, VPC flow logs, Route 53 and other services deliver to
+// `AWSLogs/[o-org/]<account>/<service>/<region>/YYYY/MM/DD/...`.
+const AWS_KEY = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(\d{12})\/[A-Za-z0-9_-]+\/([a-z]{2}(?:-gov)?-[a-z]+-\d)\//;
+
+/** Region and account from an AWS delivery key, when the key follows that layout. */
+export function contextFromKey(key: string): RecordContext {
+  const m = AWS_KEY.exec(key);
+  return m ? { accountId: m[1], region: m[2] } : {};
+}
+
+export interface ListOptions {
+  s3Client?: S3Client;
+  /** Skip files whose name matches (default: dot-files and `_SUCCESS`/`.crc` markers). */
+  ignore?: RegExp;
+}
+
+const DEFAULT_IGNORE = /(^|\/)(\.[^/]*|_SUCCESS|[^/]*\.crc)$/;
+
+/** Expands the inputs into objects to read, in a deterministic order. */
+export async function* listInputs(inputs: readonly InputSource[], opts: ListOptions = {}): AsyncGenerator<InputObject | InputListingError> {
+  const ignore = opts.ignore ?? DEFAULT_IGNORE;
+  for (const input of inputs) {
+    if (typeof input !== 'string') {
+      const name = input.name;
+      if ('bytes' in input) {
+        const bytes = input.bytes;
+        yield { name, size: bytes.length, context: contextFromKey(name), read: async () => bytes };
+      } else {
+        const stream = input.stream;
+        yield { name, context: contextFromKey(name), read: () => collect(stream) };
+      }
+    } else if (isS3Url(input)) {
+      yield* listS3(input, opts.s3Client, ignore);
+    } else if (input === '-') {
+      yield { name: '-', context: {}, read: () => collect(process.stdin) };
+    } else {
+      yield* listLocal(input, ignore);
+    }
+  }
+}
+
+async function* listLocal(path: string, ignore: RegExp): AsyncGenerator<InputObject | InputListingError> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    yield new InputListingError(path, 'read-error', `cannot read ${path}: ${(err as Error).message}`);
+    return;
+  }
+  if (st.isDirectory()) {
+    const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const child = join(path, e.name);
+      if (ignore.test(child)) continue;
+      if (e.isDirectory() || e.isFile() || e.isSymbolicLink()) yield* listLocal(child, ignore);
+    }
+    return;
+  }
+  yield localObject(path, st.size);
+}
+
+async function* listS3(url: string, client: S3Client | undefined, ignore: RegExp): AsyncGenerator<InputObject | InputListingError> {
+  if (!client) {
+    yield new InputListingError(url, 'read-error', `no S3 client configured for ${url}`);
+    return;
+  }
+  const { bucket, prefix } = parseS3Url(url);
+  try {
+    for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+      for (const o of page.Contents ?? []) {
+        const key = o.Key!;
+        if (key.endsWith('/') || ignore.test(key)) continue;
+        yield s3Object(client, bucket, key, o.Size);
+      }
+    }
+  } catch (err) {
+    yield new InputListingError(url, 'read-error', `cannot list ${url}: ${(err as Error).message}`);
+  }
+}
+
+/** A local file as an input object. */
+export function localObject(path: string, size?: number): InputObject {
+  return { name: path, size, context: contextFromKey(path), ref: { kind: 'file', path }, read: () => readFile(path) };
+}
+
+/** An S3 object as an input object. */
+export function s3Object(client: S3Client, bucket: string, key: string, size?: number): InputObject {
+  return { name: `s3://${bucket}/${key}`, size, context: contextFromKey(key), ref: { kind: 's3', bucket, key }, read: () => readS3Object(client, bucket, key) };
+}
+
+/** Reads a whole S3 object; a key deleted since listing becomes an `object-missing` error. */
+async function readS3Object(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+  try {
+    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return await res.Body!.transformToByteArray();
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') {
+      throw new InputListingError(`s3://${bucket}/${key}`, 'object-missing', `s3://${bucket}/${key} disappeared between listing and reading`);
+    }
+    throw err;
+  }
+}
+
+async function collect(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,212 @@
+/**
+ * One shard of an ingestion run: decode → route → map → validate → columnar writer → sink, for the input objects
+ * assigned to it, with a dead-letter sink and exact accounting. With one worker it runs on the main thread; with
+ * several, each worker thread runs one shard and owns the partitions of the objects sent to it.
+ */
+import { createMapSession } from '../core/engine.js';
+import type { MapSession } from '../core/engine.js';
+import { MapFailure } from '../core/outcome.js';
+import type { RecordContext, SourceOptions } from '../core/types.js';
+import { createValidator } from '../validate/index.js';
+import type { Validator } from '../validate/index.js';
+import { createLakeWriter, failuresToMapFailures, FlushError } from '../writer/writer.js';
+import type { LakeWriter, LakeWriterOptions, WrittenFile } from '../writer/writer.js';
+import type { Compression } from '../writer/parquet.js';
+import { createLocalSink } from '../writer/sinks/local.js';
+import { createS3Sink } from '../writer/sinks/s3.js';
+import type { Sink } from '../writer/sinks/sink.js';
+import { createS3Client } from '../io/s3.js';
+import type { S3ClientOptions } from '../io/s3.js';
+import { createDeadLetterWriter } from './dead-letter.js';
+import type { DeadLetterWriter } from './dead-letter.js';
+import { InputListingError } from './inputs.js';
+import type { InputObject } from './inputs.js';
+import { emptyCounts, countFile } from './summary.js';
+import type { RunCounts } from './summary.js';
+import { compileCollectionFilter } from './collection.js';
+import type { DataLakeDocument } from '../lake/types.js';
+
+export type ValidateMode = 'off' | 'all' | { sample: number };
+
+/** Everything a shard needs; plain data so it can be posted to a worker thread. */
+export interface ShardConfig {
+  source: string;
+  /** Source versions to produce; one map session each (default: each source's latest). */
+  sourceVersions: (string | undefined)[];
+  context?: RecordContext;
+  options?: SourceOptions;
+  out: { kind: 'local'; root: string; fsync?: boolean } | { kind: 's3'; bucket: string; prefix: string; s3?: S3ClientOptions; kmsKeyId?: string };
+  layout?: 'native' | 'custom' | 'auto';
+  compression?: Compression;
+  validate: ValidateMode;
+  /** Writer limits (rows/bytes/age/memory). */
+  writer?: Pick<LakeWriterOptions, 'maxFileRows' | 'maxFileBytes' | 'maxAgeMs' | 'memoryBudgetBytes' | 'rowsPerBatch' | 'concurrency' | 'defaultRegion'>;
+  libraryVersion: string;
+  /** The data lake's configuration snapshot: only what it enables is written; absent = everything. */
+  collection?: DataLakeDocument;
+}
+
+export interface ShardResult {
+  counts: RunCounts;
+  files: WrittenFile[];
+  dlqFiles: string[];
+  /** Dead-letter entries that could not be stored (counted as failures all the same). */
+  dlqErrors: string[];
+}
+
+export interface ShardProgress {
+  records: number;
+  bytes: number;
+  inputs: number;
+}
+
+/** Creates the sink for a shard's output location (Parquet files and dead letters share it). */
+export function sinkFor(out: ShardConfig['out']): Sink {
+  if (out.kind === 'local') return createLocalSink(out.root, { fsync: out.fsync });
+  return createS3Sink({
+    bucket: out.bucket,
+    prefix: out.prefix,
+    client: createS3Client(out.s3),
+    ...(out.kmsKeyId !== undefined ? { kmsKeyId: out.kmsKeyId } : {}),
+  });
+}
+
+/**
+ * Runs the pipeline over `objects`. Never throws for bad data: every record ends as an event written, a
+ * failure (dead-lettered) or a filtered record, and `counts` says so.
+ */
+export async function runShard(
+  cfg: ShardConfig,
+  objects: AsyncIterable<InputObject | InputListingError>,
+  onProgress?: (p: ShardProgress) => void,
+  sink: Sink = sinkFor(cfg.out),
+): Promise<ShardResult> {
+  const sessions: MapSession[] = cfg.sourceVersions.map((v) =>
+    createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options }),
+  );
+  const files: WrittenFile[] = [];
+  const writer: LakeWriter = createLakeWriter({
+    sink,
+    layout: cfg.layout,
+    compression: cfg.compression,
+    ...cfg.writer,
+    onFile: (f) => files.push(f),
+  });
+  const dlq: DeadLetterWriter = createDeadLetterWriter({ sink, libraryVersion: cfg.libraryVersion });
+  const validator: Validator | undefined = cfg.validate === 'off' ? undefined : createValidator();
+  // Sampling is deterministic (every n-th event) so a re-run validates the same events.
+  const sampleEvery = typeof cfg.validate === 'object' ? Math.max(1, Math.round(1 / Math.min(1, Math.max(cfg.validate.sample, 1e-9)))) : 1;
+  const counts = emptyCounts();
+  const progress: ShardProgress = { records: 0, bytes: 0, inputs: 0 };
+  const collection = cfg.collection ? compileCollectionFilter(cfg.collection) : undefined;
+  let accepted = 0;
+  let seen = 0;
+
+  function fail(f: MapFailure, mapper?: string): void {
+    counts.failures++;
+    counts.failuresByReason[f.reason] = (counts.failuresByReason[f.reason] ?? 0) + 1;
+    dlq.add(f, mapper);
+  }
+
+  for await (const obj of objects) {
+    if (obj instanceof InputListingError) {
+      counts.recordsIn++;
+      fail(new MapFailure(obj.reason, obj.message, cfg.source, { input: obj.input }, { input: obj.input }));
+      continue;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await obj.read();
+    } catch (err) {
+      counts.recordsIn++;
+      const reason = err instanceof InputListingError ? err.reason : 'read-error';
+      fail(new MapFailure(reason, `${obj.name}: ${(err as Error).message}`, cfg.source, { input: obj.name }, { input: obj.name }));
+      continue;
+    }
+    counts.bytesIn += bytes.length;
+    counts.inputs++;
+    for (const session of sessions) {
+      for await (const o of session.mapInput(obj.name, bytes, obj.context)) {
+        counts.recordsIn++;
+        if (o.kind === 'failure') {
+          fail(o.failure);
+          continue;
+        }
+        if (o.kind === 'filtered') {
+          countFiltered(counts, o.filtered.reason, o.filtered.detail);
+          continue;
+        }
+        const ev = o.event;
+        const mapper = `${o.source}@${o.version}`;
+        if (collection !== undefined) {
+          const reason = collection.reject(o.source, o.version, ev, o.context);
+          if (reason !== undefined) {
+            countFiltered(counts, reason, '');
+            continue;
+          }
+        }
+        if (validator !== undefined && seen++ % sampleEvery === 0) {
+          const r = validator.validate(ev);
+          if (!r.valid) {
+            const first = r.errors[0]!;
+            fail(new MapFailure('validation-failed', `${first.path || '/'}: ${first.message}`, o.source, ev, o.context, r.errors), mapper);
+            continue;
+          }
+        }
+        const rejected = writer.write(ev, { source: o.source, sourceVersion: o.version, context: o.context });
+        if (rejected !== undefined) {
+          fail(rejected, mapper);
+          continue;
+        }
+        accepted++;
+        const cls = String(ev.class_uid);
+        counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 0) + 1;
+      }
+    }
+    progress.records = counts.recordsIn;
+    progress.bytes = counts.bytesIn;
+    progress.inputs = counts.inputs;
+    onProgress?.(progress);
+    if (writer.needsDrain) {
+      try {
+        await writer.drain();
+      } catch (err) {
+        if (!(err instanceof FlushError)) throw err;
+        // The rows stay in the writer; close() retries them once more before dead-lettering.
+      }
+    }
+  }
+
+  try {
+    await writer.close();
+  } catch (err) {
+    if (!(err instanceof FlushError)) throw err;
+  }
+  const failedFiles = writer.takeFailed();
+  for (const f of failuresToMapFailures(failedFiles)) {
+    fail(f, `${f.source}`);
+    const cls = String((f.raw as { class_uid?: number }).class_uid);
+    counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 1) - 1;
+    accepted--;
+  }
+  for (const f of files) countFile(counts, f);
+  if (counts.eventsWritten !== accepted) {
+    throw new Error(`accounting bug: ${accepted} events accepted but ${counts.eventsWritten} rows written`);
+  }
+  const dlqErrors: string[] = [];
+  let dlqFiles: string[] = [];
+  try {
+    dlqFiles = await dlq.flush();
+  } catch (err) {
+    dlqErrors.push((err as Error).message);
+  }
+  counts.files = files.length;
+  await sink.close?.();
+  return { counts, files, dlqFiles, dlqErrors };
+}
+
+function countFiltered(counts: RunCounts, reason: string, detail: string): void {
+  counts.filtered++;
+  const key = detail ? `${reason}:${detail}` : reason;
+  counts.filteredByReason[key] = (counts.filteredByReason[key] ?? 0) + 1;
+}

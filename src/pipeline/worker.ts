@@ -1,0 +1,52 @@
+/**
+ * Worker-thread entry: runs one shard over the objects the main thread posts, and posts back progress and the
+ * shard's result. Reads its own objects (local files, S3) so bytes cross threads only for in-memory inputs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readFile } from 'node:fs/promises';
+import '../sources/index.js';
+import { createS3Client } from '../io/s3.js';
+import { InputListingError, s3Object } from './inputs.js';
+import type { InputObject } from './inputs.js';
+import type { ObjectMessage, WorkerReply } from './ingest.js';
+import { runShard } from './shard.js';
+import type { ShardConfig } from './shard.js';
+
+const port = parentPort!;
+const cfg = (workerData as { cfg: ShardConfig }).cfg;
+const s3 = cfg.out.kind === 's3' ? cfg.out.s3 : undefined;
+let client: ReturnType<typeof createS3Client> | undefined;
+
+/** Objects as the main thread sends them, turned into an async iterable for the shard. */
+async function* objects(): AsyncGenerator<InputObject | InputListingError> {
+  const queue: (ObjectMessage | { type: 'end' })[] = [];
+  let wake: (() => void) | undefined;
+  port.on('message', (m: ObjectMessage | { type: 'end' }) => {
+    queue.push(m);
+    wake?.();
+  });
+  for (;;) {
+    while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+    const m = queue.shift()!;
+    if (m.type === 'end') return;
+    if (m.type === 'listing-error') {
+      yield new InputListingError(m.input, m.reason, m.message);
+      continue;
+    }
+    if ('bytes' in m) {
+      const bytes = m.bytes;
+      yield { name: m.name, size: m.size, context: m.context, read: async () => bytes };
+    } else if (m.ref.kind === 'file') {
+      const path = m.ref.path;
+      yield { name: m.name, size: m.size, context: m.context, read: () => readFile(path) };
+    } else {
+      client ??= createS3Client(s3);
+      yield s3Object(client, m.ref.bucket, m.ref.key, m.size);
+    }
+  }
+}
+
+runShard(cfg, objects(), (p) => port.postMessage({ type: 'progress', ...p } satisfies WorkerReply)).then(
+  (result) => port.postMessage({ type: 'done', result } satisfies WorkerReply),
+  (err: Error) => port.postMessage({ type: 'error', message: err.stack ?? String(err) } satisfies WorkerReply),
+);
