@@ -21,7 +21,7 @@ export interface MapOptions {
 }
 
 export type Outcome =
-  | { kind: 'event'; source: string; version: SourceVersion; event: OcsfEvent; context: RecordContext }
+  | { kind: 'event'; source: string; version: SourceVersion; event: OcsfEvent; context: RecordContext; /** The raw record it was mapped from. */ raw: unknown }
   | { kind: 'failure'; failure: MapFailure }
   | { kind: 'filtered'; filtered: Filtered; context: RecordContext };
 
@@ -83,13 +83,13 @@ export function createMapSession(opts: MapOptions): MapSession {
     stats.filteredByReason[key] = (stats.filteredByReason[key] ?? 0) + 1;
     return { kind: 'filtered', filtered: f, context };
   }
-  function event(source: string, mapper: Mapper, ev: OcsfEvent, context: RecordContext): Outcome {
+  function event(source: string, mapper: Mapper, ev: OcsfEvent, context: RecordContext, raw: unknown): Outcome {
     stats.recordsIn++;
     stats.events++;
     stats.eventsBySource[source] = (stats.eventsBySource[source] ?? 0) + 1;
     const cls = String(ev.class_uid);
     stats.eventsByClass[cls] = (stats.eventsByClass[cls] ?? 0) + 1;
-    return { kind: 'event', source, version: mapper.version, event: ev, context };
+    return { kind: 'event', source, version: mapper.version, event: ev, context, raw };
   }
 
   async function* mapInput(name: string, bytes: Uint8Array, context: RecordContext = {}): AsyncGenerator<Outcome> {
@@ -149,7 +149,7 @@ export function createMapSession(opts: MapOptions): MapSession {
     }
     if (out instanceof MapFailure) return fail(out);
     if (out instanceof Filtered) return filter(out, rec.context);
-    return event(member, mapper, out, rec.context);
+    return event(member, mapper, out, rec.context, rec.value);
   }
 
   function summary(): string {

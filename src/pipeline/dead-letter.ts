@@ -31,6 +31,10 @@ export interface DeadLetterEntry {
   failedAt: string;
   /** The raw record: the parsed value, the raw text, or `{base64, bytes}` for undecodable bytes. */
   raw: unknown;
+  /** Text-line formats: the header line that gives the fields of `raw` (e.g. a VPC flow-log header). */
+  header?: string;
+  /** The OCSF event, when the record was mapped and failed later (validation, schema, partition, sink). */
+  event?: unknown;
 }
 
 export interface DeadLetterOptions {
@@ -43,8 +47,8 @@ export interface DeadLetterOptions {
 }
 
 export interface DeadLetterWriter {
-  /** Buffers one failure (`mapper` = `SOURCE@version` when known). */
-  add(failure: MapFailure, mapper?: string): void;
+  /** Buffers one failure (`mapper` = `SOURCE@version` when known; `event` when it was mapped). */
+  add(failure: MapFailure, mapper?: string, event?: unknown): void;
   /** Writes every buffered entry; resolves with the keys written. Rejects (keeping the entries) when the sink fails. */
   flush(): Promise<string[]>;
   /** Entries accepted so far. */
@@ -67,7 +71,7 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
   let count = 0;
   const ready: Pending[] = [];
 
-  function add(f: MapFailure, mapper?: string): void {
+  function add(f: MapFailure, mapper?: string, event?: unknown): void {
     const t = now();
     const c = f.context;
     const entry: DeadLetterEntry = {
@@ -84,6 +88,8 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
       ...(f.errors ? { errors: f.errors } : {}),
       failedAt: new Date(t).toISOString(),
       raw: f.raw,
+      ...headerOf(f.raw),
+      ...(event !== undefined ? { event } : {}),
     };
     const source = (f.source || 'unknown').replace(SEGMENT, '_');
     const reason = (f.reason || 'unknown').replace(SEGMENT, '_');
@@ -126,6 +132,12 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
       return count;
     },
   };
+}
+
+/** Raw values of text-line formats can say which header line gives their fields (`deadLetterHeader()`). */
+function headerOf(raw: unknown): { header?: string } {
+  const h = (raw as { deadLetterHeader?: () => string } | null)?.deadLetterHeader;
+  return typeof h === 'function' ? { header: h.call(raw) } : {};
 }
 
 function bigintSafe(_k: string, v: unknown): unknown {

@@ -126,9 +126,7 @@ function shardConfig(opts: IngestOptions): ShardConfig {
     versions = enabled.size > 0 ? [...enabled].sort() : [undefined];
   } else versions = [undefined];
   for (const s of selected) void latestVersion(s);
-  const out: ShardConfig['out'] = isS3Url(opts.out)
-    ? { kind: 's3', ...parseS3Url(opts.out), s3: opts.s3, ...(opts.kmsKeyId ? { kmsKeyId: opts.kmsKeyId } : {}) }
-    : { kind: 'local', root: opts.out, fsync: opts.fsync };
+  const out = shardOut(opts);
   return {
     source,
     sourceVersions: versions,
@@ -142,6 +140,13 @@ function shardConfig(opts: IngestOptions): ShardConfig {
     libraryVersion: LIBRARY_VERSION,
     collection: opts.collection,
   };
+}
+
+/** The output location of a run, as plain data a worker can receive. */
+export function shardOut(opts: Pick<IngestOptions, 'out' | 's3' | 'kmsKeyId' | 'fsync'>): ShardConfig['out'] {
+  return isS3Url(opts.out)
+    ? { kind: 's3', ...parseS3Url(opts.out), s3: opts.s3, ...(opts.kmsKeyId ? { kmsKeyId: opts.kmsKeyId } : {}) }
+    : { kind: 'local', root: opts.out, fsync: opts.fsync };
 }
 
 function needsS3(inputs: readonly InputSource[]): boolean {

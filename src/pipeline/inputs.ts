@@ -15,7 +15,7 @@ import type { RecordContext } from '../core/types.js';
 export type InputSource =
   | string
   | { name: string; stream: AsyncIterable<Uint8Array | string> }
-  | { name: string; bytes: Uint8Array };
+  | { name: string; bytes: Uint8Array; context?: RecordContext };
 
 export interface InputObject {
   /** Path, `s3://bucket/key`, or the name given with a stream. */
@@ -67,7 +67,7 @@ export async function* listInputs(inputs: readonly InputSource[], opts: ListOpti
       const name = input.name;
       if ('bytes' in input) {
         const bytes = input.bytes;
-        yield { name, size: bytes.length, context: contextFromKey(name), read: async () => bytes };
+        yield { name, size: bytes.length, context: input.context ?? contextFromKey(name), read: async () => bytes };
       } else {
         const stream = input.stream;
         yield { name, context: contextFromKey(name), read: () => collect(stream) };

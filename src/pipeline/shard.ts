@@ -102,10 +102,10 @@ export async function runShard(
   let accepted = 0;
   let seen = 0;
 
-  function fail(f: MapFailure, mapper?: string): void {
+  function fail(f: MapFailure, mapper?: string, event?: unknown): void {
     counts.failures++;
     counts.failuresByReason[f.reason] = (counts.failuresByReason[f.reason] ?? 0) + 1;
-    dlq.add(f, mapper);
+    dlq.add(f, mapper, event);
   }
 
   for await (const obj of objects) {
@@ -149,13 +149,14 @@ export async function runShard(
           const r = validator.validate(ev);
           if (!r.valid) {
             const first = r.errors[0]!;
-            fail(new MapFailure('validation-failed', `${first.path || '/'}: ${first.message}`, o.source, ev, o.context, r.errors), mapper);
+            fail(new MapFailure('validation-failed', `${first.path || '/'}: ${first.message}`, o.source, o.raw, o.context, r.errors), mapper, ev);
             continue;
           }
         }
         const rejected = writer.write(ev, { source: o.source, sourceVersion: o.version, context: o.context });
         if (rejected !== undefined) {
-          fail(rejected, mapper);
+          // Dead-letter the raw record (replayable after a fix) with the event that was refused.
+          fail(new MapFailure(rejected.reason, rejected.message, rejected.source, o.raw, o.context, rejected.errors), mapper, ev);
           continue;
         }
         accepted++;
@@ -184,7 +185,8 @@ export async function runShard(
   }
   const failedFiles = writer.takeFailed();
   for (const f of failuresToMapFailures(failedFiles)) {
-    fail(f, `${f.source}`);
+    // The writer keeps events, not raw records: the entry carries the event, which replay writes as is.
+    fail(new MapFailure(f.reason, f.message, f.source, null, f.context), f.source, f.raw);
     const cls = String((f.raw as { class_uid?: number }).class_uid);
     counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 1) - 1;
     accepted--;

@@ -4,7 +4,7 @@
  * A live progress bar on a TTY (plain progress lines otherwise) and the summary table at the end.
  */
 import { ingest } from '../../pipeline/ingest.js';
-import type { IngestProgress } from '../../pipeline/ingest.js';
+import type { IngestProgress, IngestResult } from '../../pipeline/ingest.js';
 import { formatCounts } from '../../pipeline/summary.js';
 import { SourceError } from '../../core/source.js';
 import { COMPRESSIONS } from '../../writer/parquet.js';
@@ -70,16 +70,21 @@ export const ingestCommand: Command = {
     }
     bar.clear();
     if (collection) await collection.record(result.files);
-    if (values.json) process.stdout.write(JSON.stringify({ ...result.counts, balanced: result.balanced, elapsedMs: result.elapsedMs, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors }, null, 2) + '\n');
-    else process.stdout.write(formatCounts(result.counts, result.elapsedMs) + '\n');
-    for (const e of result.dlqErrors) process.stderr.write(`ocsf-lake ingest: dead-letter write failed: ${e}\n`);
-    if (!result.balanced) {
-      process.stderr.write('ocsf-lake ingest: accounting does not balance (a bug: please report it)\n');
-      return 1;
-    }
-    return result.dlqErrors.length > 0 ? 1 : 0;
+    return printResult('ingest', result, values.json === true);
   },
 };
+
+/** Prints a run's summary (table or JSON); the exit code is 1 when dead letters could not be stored. */
+export function printResult(command: string, result: IngestResult, json: boolean): number {
+  if (json) process.stdout.write(JSON.stringify({ ...result.counts, balanced: result.balanced, elapsedMs: result.elapsedMs, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors }, null, 2) + '\n');
+  else process.stdout.write(formatCounts(result.counts, result.elapsedMs) + '\n');
+  for (const e of result.dlqErrors) process.stderr.write(`ocsf-lake ${command}: dead-letter write failed: ${e}\n`);
+  if (!result.balanced) {
+    process.stderr.write(`ocsf-lake ${command}: accounting does not balance (a bug: please report it)\n`);
+    return 1;
+  }
+  return result.dlqErrors.length > 0 ? 1 : 0;
+}
 
 /** A one-line progress bar on a TTY; a plain line every 5 s otherwise. */
 function progressPrinter(): { update: (p: IngestProgress) => void; clear: () => void } {

@@ -18,6 +18,10 @@ export class VpcLine {
   toJSON(): string {
     return this.line;
   }
+  /** The header line that names this line's fields, so `ocsf-lake replay` can decode it again. */
+  deadLetterHeader(): string {
+    return this.format.names.join(this.format.sep === 'comma' ? ',' : ' ');
+  }
 }
 
 /** Value states. */
