@@ -163,8 +163,8 @@ export interface LambdaSummary {
   failuresByReason: Record<string, number>;
   filteredByReason: Record<string, number>;
   eventsBySource: Record<string, number>;
-  /** Why messages failed (at most 20). */
-  errors: { message: string; object?: string; reason: string; detail: string }[];
+  /** Why messages failed (at most 20): message id (as in `batchItemFailures`), object, reason, detail. */
+  errors: { id: string; object?: string; reason: string; detail: string }[];
   /** Problems that did not fail a message (collection status, dead-letter clean-up). */
   warnings: string[];
   elapsedMs: number;
@@ -174,7 +174,7 @@ export interface LambdaSummary {
 export class LambdaIngestError extends Error {
   override name = 'LambdaIngestError';
   constructor(readonly summary: LambdaSummary) {
-    super(`ocsf-lake: ${summary.messagesFailed} of ${summary.messages} notifications failed: ${summary.errors.map((e) => `${e.object ?? e.message}: ${e.reason}`).join('; ')}`);
+    super(`ocsf-lake: ${summary.messagesFailed} of ${summary.messages} notifications failed: ${summary.errors.map((e) => `${e.object ?? e.id}: ${e.reason}`).join('; ')}`);
   }
 }
 
@@ -354,7 +354,8 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
     }
     let failure: ObjectOutcome['failure'];
     if (readError !== undefined) {
-      failure = { reason: readError instanceof InputListingError ? readError.reason : 'read-error', detail: (readError as Error).message };
+      const missing = readError instanceof InputListingError && readError.reason === 'object-missing';
+      failure = missing ? { reason: 'object-missing', detail: 'the object no longer exists (deleted since the notification?)' } : { reason: 'read-error', detail: (readError as Error).message };
     } else if ((result.counts.failuresByReason['sink-error'] ?? 0) > 0 || result.dlqErrors.length > 0) {
       const n = result.counts.failuresByReason['sink-error'] ?? 0;
       failure = { reason: 'sink-error', detail: result.dlqErrors[0] ?? `${n} events could not be written` };
@@ -382,14 +383,14 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
     const summary = newSummary(parsed, context?.awsRequestId);
     const failedMessages = new Map<string, LambdaSummary['errors'][number]>();
     const fail = (m: NotificationMessage, reason: string, detail: string, object?: string) => {
-      if (!failedMessages.has(m.id)) failedMessages.set(m.id, { message: m.id, ...(object !== undefined ? { object } : {}), reason, detail });
+      if (!failedMessages.has(m.id)) failedMessages.set(m.id, { id: m.id, ...(object !== undefined ? { object } : {}), reason, detail });
     };
 
     const jobs: { m: NotificationMessage; ref: S3ObjectRef }[] = [];
     for (const m of parsed.messages) {
       if (m.error !== undefined) fail(m, 'invalid-notification', m.error);
       for (const ref of m.objects) {
-        if (ref.bucket === lake.bucket && ref.key.startsWith(lakeRoot) && LAKE_DIRS.some((d) => ref.key.startsWith(lakeRoot + d))) count(summary.skipped, 'lake-output');
+        if (ref.bucket === lake.bucket && LAKE_DIRS.some((d) => ref.key.startsWith(lakeRoot + d))) count(summary.skipped, 'lake-output');
         else jobs.push({ m, ref });
       }
     }

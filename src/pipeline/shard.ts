@@ -60,6 +60,12 @@ export interface ShardProgress {
   inputs: number;
 }
 
+/**
+ * One validator per thread, shared by every run: it compiles each OCSF class schema once, on first use (a few
+ * hundred ms per class), which a fresh validator per run would repeat for every Lambda object or replay.
+ */
+let sharedValidator: Validator | undefined;
+
 /** Creates the sink for a shard's output location (Parquet files and dead letters share it). */
 export function sinkFor(out: ShardConfig['out']): Sink {
   if (out.kind === 'local') return createLocalSink(out.root, { fsync: out.fsync });
@@ -93,7 +99,7 @@ export async function runShard(
     onFile: (f) => files.push(f),
   });
   const dlq: DeadLetterWriter = createDeadLetterWriter({ sink, libraryVersion: cfg.libraryVersion });
-  const validator: Validator | undefined = cfg.validate === 'off' ? undefined : createValidator();
+  const validator: Validator | undefined = cfg.validate === 'off' ? undefined : (sharedValidator ??= createValidator());
   // Sampling is deterministic (every n-th event) so a re-run validates the same events.
   const sampleEvery = typeof cfg.validate === 'object' ? Math.max(1, Math.round(1 / Math.min(1, Math.max(cfg.validate.sample, 1e-9)))) : 1;
   const counts = emptyCounts();
