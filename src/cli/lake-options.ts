@@ -1,6 +1,34 @@
 /** CLI flags for S3-compatible endpoints, and loading a lake's source configuration, shared by lake commands. */
 import type { S3ClientOptions } from '../io/s3.js';
 import type { OptionSpec } from './command.js';
+import { UsageError } from './io.js';
+import { COMPRESSIONS } from '../writer/parquet.js';
+import type { Compression } from '../writer/parquet.js';
+
+/** Where and how a run writes: `--out`, `--layout`, `--compression`, `--json` summary (ingest, replay). */
+export const OUTPUT_FLAGS: Record<string, OptionSpec> = {
+  out: { type: 'string' },
+  layout: { type: 'string', default: 'native' },
+  compression: { type: 'string', default: 'zstd' },
+  json: { type: 'boolean' },
+};
+
+export interface OutputOptions {
+  out: string;
+  layout: 'native' | 'custom';
+  compression: Compression;
+}
+
+/** Checks the output flags; usage errors name the flag. */
+export function outputOptionsFromArgs(values: Record<string, unknown>): OutputOptions {
+  const out = values.out as string | undefined;
+  if (!out) throw new UsageError('--out DIR|s3://bucket/prefix is required');
+  const layout = values.layout as string;
+  if (layout !== 'native' && layout !== 'custom') throw new UsageError(`--layout must be native or custom, got ${layout}`);
+  const compression = String(values.compression).toUpperCase() as Compression;
+  if (!COMPRESSIONS.includes(compression)) throw new UsageError(`--compression must be one of ${COMPRESSIONS.join(', ').toLowerCase()}`);
+  return { out, layout, compression };
+}
 
 export const S3_FLAGS: Record<string, OptionSpec> = {
   endpoint: { type: 'string' },

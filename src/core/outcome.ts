@@ -9,6 +9,7 @@ import type { RecordContext } from './types.js';
 /** Stable reason codes for failures. Sources may add their own codes (kebab-case). */
 export const FAILURE_REASONS = {
   'invalid-json': 'the record (or file) is not valid JSON',
+  'invalid-envelope': 'a delivery envelope (e.g. a CloudWatch Logs subscription payload) cannot be decoded',
   'invalid-utf8': 'the input is not valid UTF-8',
   'truncated-gzip': 'the gzip stream is truncated or corrupt',
   'not-gzip': 'the input is named .gz but is not gzip',
@@ -24,9 +25,11 @@ export const FAILURE_REASONS = {
   'record-too-large': 'the record exceeds the configured size limit',
   'unsupported-version': 'the source version or OCSF version is not supported',
   'schema-violation': 'the event does not fit the Parquet schema of its source',
+  'invalid-partition': 'the event region, account or day cannot be a Security Lake partition value',
   'validation-failed': 'the event does not validate against its OCSF JSON Schema',
   'mapper-error': 'the mapper threw an unexpected error (a bug: please report it)',
   'read-error': 'the input could not be read',
+  'object-missing': 'the input object was listed but no longer exists when it is read (e.g. an S3 object deleted in between)',
   'sink-error': 'the event could not be written',
 } as const;
 export type FailureReason = keyof typeof FAILURE_REASONS | (string & {});

@@ -7,12 +7,10 @@ import { ingest } from '../../pipeline/ingest.js';
 import type { IngestProgress, IngestResult } from '../../pipeline/ingest.js';
 import { formatCounts } from '../../pipeline/summary.js';
 import { SourceError } from '../../core/source.js';
-import { COMPRESSIONS } from '../../writer/parquet.js';
-import type { Compression } from '../../writer/parquet.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
-import { lakeCollection, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
+import { lakeCollection, OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 
 export const ingestCommand: Command = {
@@ -23,24 +21,16 @@ export const ingestCommand: Command = {
   options: {
     source: { type: 'string', default: 'auto' },
     'source-version': { type: 'string' },
-    out: { type: 'string' },
-    layout: { type: 'string', default: 'native' },
+    ...OUTPUT_FLAGS,
     workers: { type: 'string' },
-    compression: { type: 'string', default: 'zstd' },
     'ignore-lake-config': { type: 'boolean' },
-    json: { type: 'boolean' },
     ...VALIDATE_FLAGS,
     ...S3_FLAGS,
     ...SOURCE_OPTION_FLAGS,
   },
   async run({ values, positionals }) {
-    const out = values.out as string | undefined;
-    if (!out) throw new UsageError('--out DIR|s3://bucket/prefix is required');
+    const { out, layout, compression } = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one INPUT (file, directory, s3://bucket/prefix or -) is required');
-    const layout = values.layout as string;
-    if (layout !== 'native' && layout !== 'custom') throw new UsageError(`--layout must be native or custom, got ${layout}`);
-    const compression = String(values.compression).toUpperCase() as Compression;
-    if (!COMPRESSIONS.includes(compression)) throw new UsageError(`--compression must be one of ${COMPRESSIONS.join(', ').toLowerCase()}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${String(values.workers)}`);
     const { context, options } = sourceOptionsFromArgs(values);

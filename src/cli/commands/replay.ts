@@ -8,11 +8,9 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { replay } from '../../pipeline/replay.js';
 import { listInputs, InputListingError } from '../../pipeline/inputs.js';
 import { createS3Client } from '../../io/s3.js';
-import { COMPRESSIONS } from '../../writer/parquet.js';
-import type { Compression } from '../../writer/parquet.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
-import { S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
+import { OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
 import { printResult } from './ingest.js';
@@ -22,30 +20,22 @@ export const replayCommand: Command = {
   summary: 're-ingest dead-lettered records (after a fix), with the same accounting',
   usage: 'ocsf-lake replay --out <DIR|s3://bucket/prefix> [--layout native|custom] [--validate off|sample|all] [--delete-replayed] [--json] DLQ_PATH...',
   options: {
-    out: { type: 'string' },
-    layout: { type: 'string', default: 'native' },
-    compression: { type: 'string', default: 'zstd' },
+    ...OUTPUT_FLAGS,
     'delete-replayed': { type: 'boolean' },
-    json: { type: 'boolean' },
     ...VALIDATE_FLAGS,
     ...S3_FLAGS,
     ...SOURCE_OPTION_FLAGS,
   },
   async run({ values, positionals }) {
-    const out = values.out as string | undefined;
-    if (!out) throw new UsageError('--out DIR|s3://bucket/prefix is required');
+    const output = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one dead-letter file or directory is required');
-    const layout = values.layout as string;
-    if (layout !== 'native' && layout !== 'custom') throw new UsageError(`--layout must be native or custom, got ${layout}`);
-    const compression = String(values.compression).toUpperCase() as Compression;
-    if (!COMPRESSIONS.includes(compression)) throw new UsageError(`--compression must be one of ${COMPRESSIONS.join(', ').toLowerCase()}`);
     const s3 = s3OptionsFromArgs(values);
     const { context, options } = sourceOptionsFromArgs(values);
     // List first: replayed records that fail again are dead-lettered under the same root.
     const replayed: string[] = [];
     const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
     for await (const o of listInputs(positionals, { s3Client })) if (!(o instanceof InputListingError)) replayed.push(o.name);
-    const result = await replay(replayed, { out, layout, compression, validate: parseValidateMode(values), s3, context, options });
+    const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, context, options });
     const code = printResult('replay', result, values.json === true);
     if (values['delete-replayed'] && code === 0) {
       for (const name of replayed) {

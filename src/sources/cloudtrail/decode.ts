@@ -1,0 +1,205 @@
+/**
+ * Delivery formats of CloudTrail (raw/README.md §7.1), detected by content:
+ *
+ * - `cloudtrail-cwl-subscription`: CloudWatch Logs subscription payloads of a trail's log group —
+ *   `{"awslogs":{"data":"<base64 gzip>"}}`, the base64 text alone, or the decoded
+ *   `{messageType, owner, logGroup, logStream, logEvents[]}` document; each `message` is one record.
+ * - `cloudtrail-eventbridge`: EventBridge events (`detail-type` "AWS API Call via CloudTrail",
+ *   "AWS Console Sign In via CloudTrail", ...) whose `detail` is the record; one event, an array, JSON
+ *   lines or Firehose-concatenated events. Events of other detail-types are filtered (`not-cloudtrail`).
+ * - `cloudtrail-lookup-events`: LookupEvents / CloudTrail Lake output, `Events[].CloudTrailEvent` being
+ *   the record as a JSON string.
+ * - `cloudtrail-records`: the S3 log object `{"Records":[...]}` (gzip or not: the engine gunzips).
+ * - `cloudtrail-json`: bare records — one object, a JSON array, NDJSON, or pretty objects back to back.
+ *
+ * Every sniff looks for CloudTrail itself (`"eventVersion"` next to an `"eventSource"` ending in
+ * `.amazonaws.com`, a CloudTrail detail-type, a `_CloudTrail_` log stream), never for "some JSON",
+ * because `--source auto` tries every source; S3 event notifications (`{"Records":[{"eventSource":
+ * "aws:s3"...}]}`) are not CloudTrail. All formats share one decoder body: each top-level value is
+ * unwrapped by its own shape, so mixed inputs work too.
+ */
+import { decodeCwlData, isCwlPayload, toCwlPayload } from '../../core/cloudwatch.js';
+import type { CwlPayload } from '../../core/cloudwatch.js';
+import { clip, isObject, parseJsonValues } from '../../core/json-input.js';
+import { Filtered, MapFailure } from '../../core/outcome.js';
+import type { Rejection } from '../../core/outcome.js';
+import type { DecodeInput, Decoder, RawRecord } from '../../core/source.js';
+import type { RecordContext } from '../../core/types.js';
+import { FAMILY } from './route.js';
+
+type Out = RawRecord | Rejection;
+
+// ── sniffing ─────────────────────────────────────────────────────────────────────────────────────
+
+const CT_VERSION = /"eventVersion"\s*:\s*"\d/;
+const CT_SOURCE = /"eventSource"\s*:\s*"[A-Za-z0-9.-]+\.amazonaws\.com(?:\.cn)?"/;
+const CT_VERSION_ESCAPED = /\\"eventVersion\\"\s*:\s*\\"\d/;
+const CT_SOURCE_ESCAPED = /\\"eventSource\\"\s*:\s*\\"[A-Za-z0-9.-]+\.amazonaws\.com/;
+const DETAIL_TYPE = /"detail-type"\s*:\s*"[^"]*via CloudTrail"/;
+const LOOKUP_EVENT = /"CloudTrailEvent"\s*:\s*"/;
+const RECORDS_START = /^\s*\{\s*"Records"\s*:\s*\[/;
+const EMPTY_RECORDS = /^\s*\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*$/;
+const AWSLOGS_DATA = /"awslogs"\s*:\s*\{\s*"data"\s*:\s*"([A-Za-z0-9+/=]+)"/;
+const BASE64_GZIP = /^H4sI[A-Za-z0-9+/=\r\n]*$/;
+/** CloudTrail's log stream in a trail's log group: `<account>_CloudTrail_<region>[_n]`. */
+const CT_STREAM = /_CloudTrail_/;
+
+/** True when `s` holds a CloudTrail record (eventVersion next to an AWS eventSource). */
+export function looksLikeCloudTrail(s: string): boolean {
+  return CT_VERSION.test(s) && CT_SOURCE.test(s);
+}
+
+function isCloudTrailPayload(p: CwlPayload): boolean {
+  if (typeof p.logStream === 'string' && CT_STREAM.test(p.logStream)) return true;
+  const m = p.logEvents[0]?.message;
+  return typeof m === 'string' && looksLikeCloudTrail(m);
+}
+
+function tryDecodeCwl(data: string): CwlPayload | undefined {
+  try {
+    return decodeCwlData(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function sniffCwl(head: string, bytes: Uint8Array): boolean {
+  const trimmed = head.trimStart();
+  if (trimmed.startsWith('H4sI')) {
+    const text = Buffer.from(bytes).toString('latin1').trim();
+    if (!BASE64_GZIP.test(text)) return false;
+    const p = tryDecodeCwl(text);
+    return p !== undefined && isCloudTrailPayload(p);
+  }
+  if (head.includes('"awslogs"')) {
+    const m = AWSLOGS_DATA.exec(head);
+    const p = m ? tryDecodeCwl(m[1]!) : undefined;
+    return p !== undefined && isCloudTrailPayload(p);
+  }
+  return (
+    head.includes('"messageType"') &&
+    head.includes('"logEvents"') &&
+    (CT_STREAM.test(head) || (CT_VERSION_ESCAPED.test(head) && CT_SOURCE_ESCAPED.test(head)))
+  );
+}
+
+// ── decoding ─────────────────────────────────────────────────────────────────────────────────────
+
+/** `AWSLogs/[o-org/]<account>/CloudTrail/<region>/...` S3 keys name the account and region. */
+const TRAIL_KEY = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\/CloudTrail(?:-Insight)?\/([a-z0-9-]+)\//;
+
+function baseContext(input: DecodeInput): RecordContext {
+  const m = TRAIL_KEY.exec(input.name);
+  return m ? { ...input.context, accountId: m[1], region: m[2] } : input.context;
+}
+
+/** Decoder body shared by every CloudTrail format. */
+export function* decodeCloudTrail(input: DecodeInput): Generator<Out> {
+  const base = baseContext(input);
+  const text = input.text;
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('H4sI')) {
+    // A subscription's base64 data string on its own.
+    let p: CwlPayload;
+    try {
+      p = decodeCwlData(trimmed.trim());
+    } catch (err) {
+      yield new MapFailure('invalid-envelope', `base64 CloudWatch Logs data: ${(err as Error).message}`, FAMILY, clip(text), base);
+      return;
+    }
+    yield* fromCwlPayload(p, base);
+    return;
+  }
+  for (const item of parseJsonValues(text, base, FAMILY)) {
+    if (item instanceof MapFailure) yield item;
+    else if (isBareRecord(item.value)) yield item; // NDJSON / arrays of records: no envelope to open
+    else yield* unwrap(item.value, item.context);
+  }
+}
+
+/** A CloudTrail record itself (not an envelope): it has an eventName and none of the envelope keys. */
+function isBareRecord(v: unknown): boolean {
+  return isObject(v) && typeof v.eventName === 'string' && v.Records === undefined && v.detail === undefined;
+}
+
+/** One top-level JSON value → the CloudTrail records it holds, by its shape. */
+function* unwrap(v: unknown, ctx: RecordContext): Generator<Out> {
+  if (!isObject(v)) {
+    yield { value: v, context: ctx };
+    return;
+  }
+  const records = v.Records;
+  if (Array.isArray(records)) {
+    for (let i = 0; i < records.length; i++) yield { value: records[i], context: { ...ctx, index: i } };
+    return;
+  }
+  const detailType = v['detail-type'];
+  if (typeof detailType === 'string' && 'detail' in v) {
+    if (detailType.endsWith('via CloudTrail') && isObject(v.detail)) yield { value: v.detail, context: ctx };
+    else yield new Filtered('not-cloudtrail', detailType, FAMILY);
+    return;
+  }
+  if (isObject(v.awslogs) || isCwlPayload(v)) {
+    let p: CwlPayload | undefined;
+    try {
+      p = toCwlPayload(v);
+    } catch (err) {
+      yield new MapFailure('invalid-envelope', `CloudWatch Logs payload: ${(err as Error).message}`, FAMILY, clip(JSON.stringify(v)), ctx);
+      return;
+    }
+    if (p !== undefined) {
+      yield* fromCwlPayload(p, ctx);
+      return;
+    }
+  }
+  const events = v.Events;
+  if (Array.isArray(events)) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const c: RecordContext = { ...ctx, index: i };
+      if (isObject(e) && typeof e.CloudTrailEvent === 'string') yield parseRecord(e.CloudTrailEvent, c, 'Events[].CloudTrailEvent');
+      else yield new MapFailure('invalid-envelope', 'Events[] element has no CloudTrailEvent string', FAMILY, e, c);
+    }
+    return;
+  }
+  if (typeof v.CloudTrailEvent === 'string') {
+    yield parseRecord(v.CloudTrailEvent, ctx, 'CloudTrailEvent');
+    return;
+  }
+  yield { value: v, context: ctx };
+}
+
+function* fromCwlPayload(p: CwlPayload, ctx: RecordContext): Generator<Out> {
+  if (p.messageType === 'CONTROL_MESSAGE') {
+    yield new Filtered('cwl-control-message', '', FAMILY);
+    return;
+  }
+  const c: RecordContext = typeof p.owner === 'string' && p.owner !== '' && ctx.accountId === undefined ? { ...ctx, accountId: p.owner } : ctx;
+  for (let i = 0; i < p.logEvents.length; i++) {
+    const e = p.logEvents[i]!;
+    const ec: RecordContext = { ...c, index: i };
+    if (typeof e.message === 'string') yield parseRecord(e.message, ec, 'logEvents[].message');
+    else yield new MapFailure('invalid-envelope', 'a CloudWatch Logs event has no message string', FAMILY, e, ec);
+  }
+}
+
+function parseRecord(json: string, context: RecordContext, what: string): RawRecord | MapFailure {
+  try {
+    return { value: JSON.parse(json), context };
+  } catch (err) {
+    return new MapFailure('invalid-json', `${what}: ${(err as Error).message}`, FAMILY, clip(json), context);
+  }
+}
+
+/** The family's decoders, in sniffing order (the first match wins). */
+export const CLOUDTRAIL_DECODERS: readonly Decoder[] = [
+  { format: 'cloudtrail-cwl-subscription', sniff: sniffCwl, decode: decodeCloudTrail },
+  { format: 'cloudtrail-eventbridge', sniff: (head) => DETAIL_TYPE.test(head), decode: decodeCloudTrail },
+  { format: 'cloudtrail-lookup-events', sniff: (head) => LOOKUP_EVENT.test(head) && head.includes('"Events"'), decode: decodeCloudTrail },
+  {
+    format: 'cloudtrail-records',
+    sniff: (head) => RECORDS_START.test(head) && (looksLikeCloudTrail(head) || EMPTY_RECORDS.test(head)),
+    decode: decodeCloudTrail,
+  },
+  { format: 'cloudtrail-json', sniff: (head) => looksLikeCloudTrail(head), decode: decodeCloudTrail },
+];
