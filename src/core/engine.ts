@@ -22,7 +22,7 @@ export interface MapOptions {
 
 export type Outcome =
   | { kind: 'event'; source: string; version: SourceVersion; event: OcsfEvent; context: RecordContext; /** The raw record it was mapped from. */ raw: unknown }
-  | { kind: 'failure'; failure: MapFailure }
+  | { kind: 'failure'; failure: MapFailure; /** `SOURCE@version` of the mapper that refused the record (absent for decode/route failures). */ mapper?: string }
   | { kind: 'filtered'; filtered: Filtered; context: RecordContext };
 
 /** Counters of one session. `recordsIn === events + failures + filtered` always holds. */
@@ -70,11 +70,11 @@ export function createMapSession(opts: MapOptions): MapSession {
   };
   const sourceLabel = opts.source;
 
-  function fail(f: MapFailure): Outcome {
+  function fail(f: MapFailure, mapper?: string): Outcome {
     stats.recordsIn++;
     stats.failures++;
     stats.failuresByReason[f.reason] = (stats.failuresByReason[f.reason] ?? 0) + 1;
-    return { kind: 'failure', failure: f };
+    return mapper === undefined ? { kind: 'failure', failure: f } : { kind: 'failure', failure: f, mapper };
   }
   function filter(f: Filtered, context: RecordContext): Outcome {
     stats.recordsIn++;
@@ -126,7 +126,9 @@ export function createMapSession(opts: MapOptions): MapSession {
       }
     } catch (err) {
       const reason = err instanceof InputError ? err.reason : 'read-error';
-      yield fail(new MapFailure(reason, `${name}: ${(err as Error).message}`, lane.name, '', base));
+      // The whole input is the failed record (e.g. invalid UTF-8): keep its bytes, as for unknown formats, so
+      // that the dead letter can be replayed after a fix.
+      yield fail(new MapFailure(reason, `${name}: ${(err as Error).message}`, lane.name, clipBytes(data), base));
     }
     if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, lane.name, '', base));
   }
@@ -147,7 +149,7 @@ export function createMapSession(opts: MapOptions): MapSession {
     } catch (err) {
       out = new MapFailure('mapper-error', `${member} mapper threw: ${(err as Error).stack ?? err}`, member, rec.value, rec.context);
     }
-    if (out instanceof MapFailure) return fail(out);
+    if (out instanceof MapFailure) return fail(out, `${member}@${mapper.version}`);
     if (out instanceof Filtered) return filter(out, rec.context);
     return event(member, mapper, out, rec.context, rec.value);
   }

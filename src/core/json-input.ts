@@ -171,6 +171,15 @@ export function clip(s: string, max = 1 << 20): string {
   return s.length <= max ? s : s.slice(0, max) + `…[${s.length - max} more chars]`;
 }
 
+/**
+ * True when the text starts (after white space and a BOM) like a JSON document: `{` or `[`. JSON decoders'
+ * sniffs require it, so a README or LICENSE that merely mentions `"eventVersion"` is an unknown format.
+ */
+export function startsLikeJson(head: string): boolean {
+  const c = head.charCodeAt(skipWs(head, 0));
+  return c === 0x7b || c === 0x5b;
+}
+
 /** True for a plain JSON object (not null, not an array). */
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -51,6 +51,13 @@ export interface DeadLetterWriter {
   add(failure: MapFailure, mapper?: string, event?: unknown): void;
   /** Writes every buffered entry; resolves with the keys written. Rejects (keeping the entries) when the sink fails. */
   flush(): Promise<string[]>;
+  /**
+   * Writes only the files that reached `maxBufferedBytes`, under the keys `flush()` would give them: a run calls
+   * it as it goes so that a flood of failures does not pile up in memory until the end.
+   */
+  flushFull(): Promise<string[]>;
+  /** Files buffered in full, waiting for `flushFull()` or `flush()`. */
+  readonly full: number;
   /** Entries accepted so far. */
   readonly count: number;
 }
@@ -113,6 +120,10 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
   async function flush(): Promise<string[]> {
     for (const p of pending.values()) ready.push(p);
     pending.clear();
+    return flushFull();
+  }
+
+  async function flushFull(): Promise<string[]> {
     const keys: string[] = [];
     while (ready.length > 0) {
       const p = ready[0]!;
@@ -128,6 +139,10 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
   return {
     add,
     flush,
+    flushFull,
+    get full() {
+      return ready.length;
+    },
     get count() {
       return count;
     },

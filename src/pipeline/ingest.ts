@@ -5,10 +5,11 @@
  * Parallelism: input objects are sharded over `worker_threads` by partition key, i.e. the
  * (account, region, day) their AWS delivery key names (`AWSLogs/<acct>/<service>/<region>/YYYY/MM/DD/`), so
  * each worker owns its partitions and writes one file per partition instead of every worker writing every
- * partition (../shared/docs/stack.md §3: sharding by file doubled the file count and gained only 1.2×). When the
- * owning worker is saturated and another is idle, the object goes to the idle one (a few extra files rather
- * than a stalled core). Each worker holds at most two objects in flight: backpressure from the sink reaches the
- * listing of inputs.
+ * partition (../shared/docs/stack.md §3: sharding by file doubled the file count and gained only 1.2×). An object
+ * always goes to the worker that owns its shard, even when another worker is idle: handing it to the idle one
+ * split partitions over workers (41 files instead of 24 in test/pipeline/streaming.test.ts) and, worse, made
+ * file names depend on timing, so a re-run did not replace its files but added duplicates. Each worker holds at
+ * most two objects in flight: backpressure from the sink reaches the listing of inputs.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +18,8 @@ import { createS3Client } from '../io/s3.js';
 import type { S3ClientOptions } from '../io/s3.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { resolveSources, listSources, latestVersion } from '../core/source.js';
+import type { SourceDefinition } from '../core/source.js';
+import { builtinSources } from '../sources/index.js';
 import { parseS3Url } from '../writer/sinks/s3.js';
 import type { Compression } from '../writer/parquet.js';
 import type { WrittenFile } from '../writer/writer.js';
@@ -38,7 +41,7 @@ export interface IngestOptions {
   out: string;
   /** `native` (aws/<SOURCE>/<version>/), `custom` (ext/<source>/<version>/, one class per file) or `auto`. */
   layout?: 'native' | 'custom' | 'auto';
-  /** Worker threads (default: the core count). 1 runs on the calling thread. */
+  /** Worker threads (default: the core count). 1 runs on the calling thread, and so does every run that selects a user-registered source. */
   workers?: number;
   /** `off`, `all`, or `{ sample: rate }` (default `{ sample: 0.01 }`). Invalid events are dead-lettered. */
   validate?: ValidateMode;
@@ -60,6 +63,8 @@ export interface IngestOptions {
   /** Called at most every `progressIntervalMs` (default 250) and once at the end. */
   onProgress?: (p: IngestProgress) => void;
   progressIntervalMs?: number;
+  /** Called, and awaited, for each input object once it is listed and before it is read (auditing; tests use it to delete an object in between). */
+  onListed?: (o: { name: string; size?: number }) => void | Promise<void>;
 }
 
 export interface IngestProgress {
@@ -90,16 +95,18 @@ export interface IngestResult {
 export async function ingest(inputs: readonly InputSource[], opts: IngestOptions): Promise<IngestResult> {
   const started = Date.now();
   const cfg = shardConfig(opts);
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64));
+  // Worker threads know only the built-in sources (registration is per thread), so a run that selects a
+  // user-registered source (or a replaced built-in) runs on the calling thread.
+  const workers = onlyBuiltins(cfg.source) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
   const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
   const listing = listInputs(inputs, { s3Client });
   const prog = newProgress(started, opts);
 
   let results: ShardResult[];
   if (workers === 1) {
-    results = [await runShard(cfg, counted(listing, prog), (p) => prog.shard(0, p))];
+    results = [await runShard(cfg, counted(listing, prog, opts.onListed), (p) => prog.shard(0, p))];
   } else {
-    results = await runWorkers(cfg, workers, counted(listing, prog), prog);
+    results = await runWorkers(cfg, workers, counted(listing, prog, opts.onListed), prog);
   }
   prog.finish();
   const counts = results.reduce((acc, r) => mergeCounts(acc, r.counts), emptyCounts());
@@ -112,6 +119,11 @@ export async function ingest(inputs: readonly InputSource[], opts: IngestOptions
     elapsedMs: Date.now() - started,
     workers,
   };
+}
+
+function onlyBuiltins(source: string): boolean {
+  const builtin = new Set<SourceDefinition>(builtinSources);
+  return (source.toLowerCase() === 'auto' ? listSources() : resolveSources(source)).every((s) => builtin.has(s));
 }
 
 /** Validates options once, up front, so a usage error never reaches a worker. */
@@ -139,6 +151,7 @@ function shardConfig(opts: IngestOptions): ShardConfig {
     writer: opts.writer,
     libraryVersion: LIBRARY_VERSION,
     collection: opts.collection,
+    ...(opts.s3 !== undefined ? { inputS3: opts.s3 } : {}),
   };
 }
 
@@ -202,9 +215,12 @@ function newProgress(started: number, opts: IngestOptions): ProgressTracker {
   };
 }
 
-async function* counted(listing: AsyncIterable<InputObject | InputListingError>, prog: ProgressTracker): AsyncGenerator<InputObject | InputListingError> {
+async function* counted(listing: AsyncIterable<InputObject | InputListingError>, prog: ProgressTracker, onListed?: IngestOptions['onListed']): AsyncGenerator<InputObject | InputListingError> {
   for await (const o of listing) {
-    if (!(o instanceof InputListingError)) prog.listed(o);
+    if (!(o instanceof InputListingError)) {
+      prog.listed(o);
+      await onListed?.({ name: o.name, ...(o.size !== undefined ? { size: o.size } : {}) });
+    }
     yield o;
   }
   prog.listingDone();
@@ -256,14 +272,11 @@ async function runWorkers(cfg: ShardConfig, n: number, objects: AsyncIterable<In
   // A worker failing must not leave the dispatcher waiting for capacity forever.
   const failed = Promise.race(pool.map((s) => s.done.then(() => new Promise<never>(() => undefined))));
 
+  /** Waits until worker i (the owner of the next object's shard) can take another object. */
   async function capacity(i: number): Promise<number> {
-    for (;;) {
-      const own = pool[i]!;
-      if (own.inFlight < MAX_IN_FLIGHT) return i;
-      const idle = pool.findIndex((s) => s.inFlight === 0);
-      if (idle !== -1) return idle;
-      await Promise.race([new Promise<void>((r) => (own.wake = r)), failed]);
-    }
+    const own = pool[i]!;
+    while (own.inFlight >= MAX_IN_FLIGHT) await Promise.race([new Promise<void>((r) => (own.wake = r)), failed]);
+    return i;
   }
 
   for await (const o of objects) {
@@ -276,7 +289,9 @@ async function runWorkers(cfg: ShardConfig, n: number, objects: AsyncIterable<In
     s.inFlight++;
     if (o.ref) s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, ref: o.ref } satisfies ObjectMessage);
     else {
-      const bytes = await o.read();
+      // Transfer a copy: the bytes may be the caller's (an input given as `{ name, bytes }`) or a view into a
+      // shared Buffer pool, and transferring their ArrayBuffer would detach it under the caller.
+      const bytes = new Uint8Array(await o.read()); // a copy (Buffer#slice would not be one)
       s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, bytes } satisfies ObjectMessage, [bytes.buffer as ArrayBuffer]);
     }
   }

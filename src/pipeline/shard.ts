@@ -44,6 +44,8 @@ export interface ShardConfig {
   libraryVersion: string;
   /** The data lake's configuration snapshot: only what it enables is written; absent = everything. */
   collection?: DataLakeDocument;
+  /** S3 client settings for reading `s3://` inputs (a worker reads its own S3 objects). */
+  inputS3?: S3ClientOptions;
 }
 
 export interface ShardResult {
@@ -57,6 +59,7 @@ export interface ShardResult {
 export interface ShardProgress {
   records: number;
   bytes: number;
+  /** Objects finished, read or not: the main thread frees a worker's slot per object by this count. */
   inputs: number;
 }
 
@@ -108,6 +111,45 @@ export async function runShard(
   let accepted = 0;
   let seen = 0;
 
+  /** Closes the writer; false when files failed (their rows stay in the writer for a retry or takeFailed()). */
+  async function closeWriter(): Promise<boolean> {
+    try {
+      await writer.close();
+      return true;
+    } catch (err) {
+      if (!(err instanceof FlushError)) throw err;
+      return false;
+    }
+  }
+
+  const dlqFiles: string[] = [];
+  const dlqErrors: string[] = [];
+  /** Writes the dead-letter files that are full as the run goes (a failure here is retried by the last flush). */
+  async function flushFullDeadLetters(): Promise<void> {
+    try {
+      dlqFiles.push(...(await dlq.flushFull()));
+    } catch {
+      // The entries stay buffered; the final flush retries them and reports what still fails.
+    }
+  }
+
+  let objectsDone = 0;
+  function report(): void {
+    progress.records = counts.recordsIn;
+    progress.bytes = counts.bytesIn;
+    progress.inputs = objectsDone;
+    onProgress?.(progress);
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      await writer.drain();
+    } catch (err) {
+      if (!(err instanceof FlushError)) throw err;
+      // The rows stay in the writer; close() retries them once more before dead-lettering.
+    }
+  }
+
   function fail(f: MapFailure, mapper?: string, event?: unknown): void {
     counts.failures++;
     counts.failuresByReason[f.reason] = (counts.failuresByReason[f.reason] ?? 0) + 1;
@@ -118,6 +160,7 @@ export async function runShard(
     if (obj instanceof InputListingError) {
       counts.recordsIn++;
       fail(new MapFailure(obj.reason, obj.message, cfg.source, { input: obj.input }, { input: obj.input }));
+      report(); // (not an object the main thread counts in flight)
       continue;
     }
     let bytes: Uint8Array;
@@ -127,15 +170,19 @@ export async function runShard(
       counts.recordsIn++;
       const reason = err instanceof InputListingError ? err.reason : 'read-error';
       fail(new MapFailure(reason, `${obj.name}: ${(err as Error).message}`, cfg.source, { input: obj.name }, { input: obj.name }));
+      // Reported as done like any object: a worker whose reads fail must get its in-flight slots back.
+      objectsDone++;
+      report();
       continue;
     }
     counts.bytesIn += bytes.length;
     counts.inputs++;
     for (const session of sessions) {
       for await (const o of session.mapInput(obj.name, bytes, obj.context)) {
+        if (dlq.full > 0) await flushFullDeadLetters();
         counts.recordsIn++;
         if (o.kind === 'failure') {
-          fail(o.failure);
+          fail(o.failure, o.mapper);
           continue;
         }
         if (o.kind === 'filtered') {
@@ -168,43 +215,39 @@ export async function runShard(
         accepted++;
         const cls = String(ev.class_uid);
         counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 0) + 1;
+        // Backpressure inside an object as well: one object's events may exceed the budget, and the
+        // writer's files only progress while this loop awaits (the decode loop itself is all microtasks).
+        if (writer.needsDrain) await drain();
       }
     }
-    progress.records = counts.recordsIn;
-    progress.bytes = counts.bytesIn;
-    progress.inputs = counts.inputs;
-    onProgress?.(progress);
-    if (writer.needsDrain) {
-      try {
-        await writer.drain();
-      } catch (err) {
-        if (!(err instanceof FlushError)) throw err;
-        // The rows stay in the writer; close() retries them once more before dead-lettering.
-      }
-    }
+    objectsDone++;
+    report();
+    if (writer.needsDrain) await drain();
   }
 
-  try {
-    await writer.close();
-  } catch (err) {
-    if (!(err instanceof FlushError)) throw err;
-  }
+  // Every file gets a second attempt under its own key before its rows are given up, including files that
+  // first failed in close() itself (a transient store failure heals); what fails again comes back from
+  // takeFailed() and is dead-lettered as sink-error.
+  if (!(await closeWriter())) await closeWriter();
   const failedFiles = writer.takeFailed();
-  for (const f of failuresToMapFailures(failedFiles)) {
-    // The writer keeps events, not raw records: the entry carries the event, which replay writes as is.
-    fail(new MapFailure(f.reason, f.message, f.source, null, f.context), f.source, f.raw);
-    const cls = String((f.raw as { class_uid?: number }).class_uid);
-    counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 1) - 1;
-    accepted--;
+  if (failedFiles.length > 0) await closeWriter(); // nothing left to write: this releases the writer's timer
+  for (const file of failedFiles) {
+    // Replay needs SOURCE@version to write the event again.
+    const mapper = `${file.source}@${file.sourceVersion}`;
+    for (const f of failuresToMapFailures([file])) {
+      // The writer keeps events, not raw records: the entry carries the event, which replay writes as is.
+      fail(new MapFailure(f.reason, f.message, f.source, null, f.context), mapper, f.raw);
+      const cls = String((f.raw as { class_uid?: number }).class_uid);
+      counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 1) - 1;
+      accepted--;
+    }
   }
   for (const f of files) countFile(counts, f);
   if (counts.eventsWritten !== accepted) {
     throw new Error(`accounting bug: ${accepted} events accepted but ${counts.eventsWritten} rows written`);
   }
-  const dlqErrors: string[] = [];
-  let dlqFiles: string[] = [];
   try {
-    dlqFiles = await dlq.flush();
+    dlqFiles.push(...(await dlq.flush()));
   } catch (err) {
     dlqErrors.push((err as Error).message);
   }

@@ -14,7 +14,8 @@ import type { ShardConfig } from './shard.js';
 
 const port = parentPort!;
 const cfg = (workerData as { cfg: ShardConfig }).cfg;
-const s3 = cfg.out.kind === 's3' ? cfg.out.s3 : undefined;
+// The run's S3 settings (endpoint, credentials) serve inputs whatever the output is.
+const s3 = cfg.inputS3 ?? (cfg.out.kind === 's3' ? cfg.out.s3 : undefined);
 let client: ReturnType<typeof createS3Client> | undefined;
 
 /** Objects as the main thread sends them, turned into an async iterable for the shard. */
