@@ -102,7 +102,10 @@ const AGENTS = ['aws-cli/2.13.0 Python/3.11.4 Linux/5.10 exe/x86_64.amzn.2 promp
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Safari/537.36', 'AWS Internal'];
 
 function identity(r: Random, acct: string, kind: EventKind): Json {
-  const t = r.weighted([['AssumedRole', 45], ['IAMUser', 30], ['AWSService', 10], ['Root', 3], ['FederatedUser', 4], ['AWSAccount', 3]] as const);
+  // Console sign-ins come from people: IAM users, the root user or federated roles, never a service.
+  const t = kind.eventType === 'AwsConsoleSignIn'
+    ? r.weighted([['AssumedRole', 4], ['IAMUser', 5], ['Root', 1]] as const)
+    : r.weighted([['AssumedRole', 45], ['IAMUser', 30], ['AWSService', 10], ['Root', 3], ['FederatedUser', 4], ['AWSAccount', 3]] as const);
   const principal = r.upperAlnum(17);
   switch (t) {
     case 'IAMUser': {

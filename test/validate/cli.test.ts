@@ -84,7 +84,7 @@ describe('ocsf-lake validate', () => {
     expect(r.code).toBe(0);
   });
 
-  it('unreadable inputs: missing file, bad JSON line, Parquet (no reader yet): exit 1 naming the file', () => {
+  it('unreadable inputs: missing file, bad JSON line, a broken Parquet file: exit 1 naming the file', () => {
     const missing = join(dir, 'nope.json');
     const broken = file('broken.ndjson', JSON.stringify(apiActivity110()) + '\n{"class_uid": \n');
     const pq = file('x.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(16), Buffer.from('PAR1')]));
@@ -92,7 +92,7 @@ describe('ocsf-lake validate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`ocsf-lake validate: cannot read ${missing}: ENOENT`);
     expect(r.stderr).toContain(`ocsf-lake validate: cannot read ${broken}:2: line 2:`);
-    expect(r.stderr).toContain(`ocsf-lake validate: cannot read ${pq}: Parquet input is not supported yet`);
+    expect(r.stderr).toContain(`ocsf-lake validate: cannot read ${pq}: not a readable Parquet file`);
     expect(r.stdout).toContain(`${broken}: UNREADABLE 1 event, 1 valid, 0 invalid`);
     expect(r.stdout).toContain('total: 1 event in 3 files, 1 valid, 0 invalid, 3 unreadable');
   });

@@ -8,13 +8,14 @@
 import { createNormalizer } from '../../validate/normalize.js';
 import { createValidator } from '../../validate/index.js';
 import { openEvents } from '../../validate/input.js';
+import { expandLakeInputs, registerParquetReader } from '../../writer/read.js';
 import { readInput, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'validate OCSF events (JSON, NDJSON, .gz) against the OCSF JSON Schemas',
-  usage: 'ocsf-lake validate [--max-errors N] [--strip-table-columns] [--skip-constraints] FILE...  (- = stdin)',
+  usage: 'ocsf-lake validate [--max-errors N] [--strip-table-columns] [--skip-constraints] FILE|LAKE_DIR...  (- = stdin; .parquet files too)',
   options: {
     'max-errors': { type: 'string' },
     'strip-table-columns': { type: 'boolean' },
@@ -32,7 +33,11 @@ export const validateCommand: Command = {
     let totalEvents = 0;
     let totalInvalid = 0;
     let unreadable = 0;
-    for (const file of positionals) {
+    // Parquet files and lake directories (their *.parquet files; rows also checked against the file's source
+    // schema and its region=/accountId=/eventDay= directories): the writer's reader, src/writer/read.ts.
+    registerParquetReader();
+    const inputs = await expandLakeInputs(positionals);
+    for (const file of inputs) {
       const name = file === '-' ? '<stdin>' : file;
       let bytes: Uint8Array;
       try {
@@ -75,7 +80,7 @@ export const validateCommand: Command = {
         if (readErrors.length > maxErrors) process.stderr.write(`ocsf-lake validate: ... ${readErrors.length - maxErrors} more read errors in ${name}\n`);
       }
     }
-    const files = positionals.length;
+    const files = inputs.length;
     await writeOut(
       out,
       `total: ${totalEvents} event${totalEvents === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${totalEvents - totalInvalid} valid, ${totalInvalid} invalid, ${unreadable} unreadable\n`,
