@@ -21,3 +21,12 @@ export function writeOut(stream: NodeJS.WritableStream, s: string): Promise<void
   if (stream.write(s)) return undefined;
   return new Promise((resolve) => stream.once('drain', () => resolve()));
 }
+
+/** Repeatable comma-list flags: `--x a,b --x c` → `['a','b','c']`; undefined when the flag is absent. */
+export function commaList(values: Record<string, unknown>, key: string): string[] | undefined {
+  const v = values[key] as string[] | undefined;
+  if (v === undefined) return undefined;
+  const out = v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  if (out.length === 0) throw new UsageError(`--${key} needs at least one value`);
+  return out;
+}

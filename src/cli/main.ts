@@ -4,8 +4,15 @@ import '../sources/index.js';
 import type { Command } from './command.js';
 import { UsageError } from './io.js';
 import { mapCommand } from './commands/map.js';
+import { ingestCommand } from './commands/ingest.js';
+import { replayCommand } from './commands/replay.js';
+import { demoCommand } from './commands/demo.js';
+import { validateCommand } from './commands/validate.js';
+import { sourcesCommand } from './commands/sources.js';
+import { catalogCommand } from './commands/catalog.js';
+import { schemaCommand } from './commands/schema.js';
 
-const commands: Command[] = [mapCommand];
+const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, sourcesCommand, catalogCommand, schemaCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -16,6 +16,7 @@ import type { RegisterOptions } from '../../src/catalog/register.js';
 import { startGlueServer } from './glue-server.js';
 import type { GlueServer } from './glue-server.js';
 import { acmeAudit, acmeLogins } from './fixtures.js';
+import { CLI } from '../cli-bin.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
@@ -147,7 +148,7 @@ describe('registerCatalog through the AWS SDK', () => {
 
 function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...CLI_ENV },
     });

@@ -1,5 +1,5 @@
 /**
- * `ocsf-lake map --source cloudtrail ...` end to end (issue 3 item 6), spawning the CLI through tsx:
+ * `ocsf-lake map --source cloudtrail ...` end to end (issue 3 item 6), spawning the built CLI (test/cli-bin.ts):
  * the exact form reviewers use on an AWS-native input, goldens at both versions, gzip and stdin input,
  * `--dlq`, the summary as the last stderr line, member selection (records of another CloudTrail source
  * are filtered), and usage errors.
@@ -11,12 +11,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { CLI } from '../cli-bin.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN = join(ROOT, 'test/golden/cloudtrail');
 const NATIVE = resolve(ROOT, '../shared/aws-native/1.0.0-rc.2/CLOUD_TRAIL');
 const cli = (args: string[], input?: string | Buffer) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], { cwd: ROOT, encoding: 'utf8', input });
+  spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', input });
 const ndjson = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const lastLine = (s: string) => s.trim().split('\n').at(-1)!;
 const golden = (name: string, v: string) => JSON.parse(readFileSync(join(GOLDEN, `${name}.${v}.ocsf.json`), 'utf8'));

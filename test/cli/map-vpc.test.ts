@@ -1,4 +1,4 @@
-/** `ocsf-lake map --source VPC_FLOW ...` end to end on the goldens (spawns the CLI through tsx). */
+/** `ocsf-lake map --source VPC_FLOW ...` end to end on the goldens (spawns the built CLI, test/cli-bin.ts). */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { CLI } from '../cli-bin.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN = join(ROOT, 'test/golden/vpc_flow');
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+const cli = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
 const ndjson = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const expected = (name: string) => JSON.parse(readFileSync(join(GOLDEN, name), 'utf8'));
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataLake } from '../../src/lake/index.js';
 import { startS3, tempRoot } from './helpers.js';
 import type { TestS3 } from './helpers.js';
+import { CLI } from '../cli-bin.js';
 
 const tmp = tempRoot();
 let s3: TestS3;
@@ -18,7 +19,7 @@ afterAll(async () => {
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', 'bin.ts'), 'sources', ...args], {
+    const child = spawn(process.execPath, [...CLI, 'sources', ...args], {
       cwd: process.cwd(),
       env: { ...process.env, ...env },
     });

@@ -9,9 +9,10 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { getSource } from '../../src/index.js';
 import type { OcsfEvent } from '../../src/index.js';
-import { flattenInto } from '../../src/core/unmapped.js';
+import { flattenInto, flattenKeyed } from '../../src/core/unmapped.js';
 import { ancestors, loadTable } from '../../src/sources/security_hub/tables.js';
-import { flattenKeyed, isoOf, walkUnmapped } from '../../src/sources/security_hub/values.js';
+import { walkUnmapped } from '../../src/sources/security_hub/values.js';
+import { parseIsoMillis, toIsoUtc } from '../../src/core/time.js';
 import type { FieldRow, MappingTable } from '../../src/sources/security_hub/tables.js';
 
 const GOLDEN = new URL('../golden/security_hub/', import.meta.url);
@@ -123,13 +124,15 @@ describe('unmapped walk helpers', () => {
     }
   });
 
-  it('isoOf keeps canonical timestamps and formats the rest', () => {
-    expect(isoOf('2024-03-02T08:15:30.250Z', 0)).toBe('2024-03-02T08:15:30.250Z');
-    expect(isoOf('2024-01-15T03:20:11Z', Date.parse('2024-01-15T03:20:11Z'))).toBe('2024-01-15T03:20:11.000Z');
-    expect(isoOf('2024-02-30T00:00:00.000Z', Date.parse('2024-02-30T00:00:00.000Z'))).toBe('2024-03-01T00:00:00.000Z');
-    expect(isoOf('2023-02-29T00:00:00.000Z', Date.parse('2023-02-29T00:00:00.000Z'))).toBe('2023-03-01T00:00:00.000Z');
-    expect(isoOf('2024-02-29T23:59:59.999Z', 1)).toBe('2024-02-29T23:59:59.999Z');
-    expect(isoOf('2024-01-01T24:00:00.000Z', Date.parse('2024-01-01T24:00:00.000Z'))).toBe('2024-01-02T00:00:00.000Z');
+  it('*_dt strings: toIsoUtc of the parsed time keeps canonical timestamps and normalizes the rest', () => {
+    // (was the local isoOf helper; now core/time.ts, the same results)
+    const dt = (raw: string) => toIsoUtc(parseIsoMillis(raw));
+    expect(dt('2024-03-02T08:15:30.250Z')).toBe('2024-03-02T08:15:30.250Z');
+    expect(dt('2024-01-15T03:20:11Z')).toBe('2024-01-15T03:20:11.000Z');
+    expect(dt('2024-02-30T00:00:00.000Z')).toBe('2024-03-01T00:00:00.000Z');
+    expect(dt('2023-02-29T00:00:00.000Z')).toBe('2023-03-01T00:00:00.000Z');
+    expect(dt('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+    expect(dt('2024-01-01T24:00:00.000Z')).toBe('2024-01-02T00:00:00.000Z');
   });
 
   it('every table lists its deviations with a spec reference and a reason', () => {

@@ -1,4 +1,4 @@
-/** `ocsf-lake validate` end to end (spawned through tsx, as `npx tsx src/cli/bin.ts validate ...`). */
+/** `ocsf-lake validate` end to end (the built CLI spawned as `node dist/cli/bin.js validate ...`, test/cli-bin.ts). */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiActivity110, dnsActivityRc2 } from './fixtures.js';
+import { CLI } from '../cli-bin.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ocsf-validate-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[], input?: string | Buffer) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), 'validate', ...args], {
+  const r = spawnSync(process.execPath, [...CLI, 'validate', ...args], {
     cwd: ROOT,
     input,
     encoding: 'utf8',

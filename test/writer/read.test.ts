@@ -20,6 +20,7 @@ import { createLocalSink } from '../../src/writer/sinks/local.js';
 import { createLakeWriter } from '../../src/writer/writer.js';
 import { generateEvents, testSource, TEST_SOURCE } from './fixtures.js';
 import { listFiles } from './helpers.js';
+import { CLI } from '../cli-bin.js';
 
 let tmp: string;
 let lake: string;
@@ -121,7 +122,7 @@ describe('ocsf-lake validate on a lake of a built-in source', () => {
     const w = createLakeWriter({ sink: createLocalSink(root, { fsync: false }), tickMs: 0, defaultRegion: 'us-east-1' });
     for (const e of events) expect(w.write(e, { source: 'VPC_FLOW', sourceVersion: '2.0' })).toBeUndefined();
     await w.close();
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'validate', ...args], { encoding: 'utf8' });
+    const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, 'validate', ...args], { encoding: 'utf8' });
     const ok = run(root);
     expect(ok.stdout).toMatch(new RegExp(`total: ${events.length} events in \\d+ files?, ${events.length} valid, 0 invalid, 0 unreadable`));
     expect(ok.status).toBe(0);

@@ -14,7 +14,7 @@ import type { CatalogOptions, CatalogPlan } from '../../catalog/glue.js';
 import { planDdl } from '../../catalog/ddl.js';
 import { CatalogError } from '../../catalog/names.js';
 import { registerCatalog } from '../../catalog/register.js';
-import { UsageError, writeOut } from '../io.js';
+import { commaList, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 
 const usage = [
@@ -113,13 +113,4 @@ function jsonOf(plan: CatalogPlan): unknown {
     databases: plan.databases.map(({ region, ...DatabaseInput }) => ({ region, DatabaseInput })),
     tables: plan.tables.map((t) => ({ region: t.region, DatabaseName: t.database, TableInput: t.tableInput })),
   };
-}
-
-/** `--x a,b --x c` → `['a','b','c']`; undefined when the flag is absent. */
-function commaList(values: Record<string, unknown>, key: string): string[] | undefined {
-  const v = values[key] as string[] | undefined;
-  if (v === undefined) return undefined;
-  const out = v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
-  if (out.length === 0) throw new UsageError(`--${key} needs at least one value`);
-  return out;
 }

@@ -9,7 +9,7 @@ import { openDataLake } from '../../lake/data-lake.js';
 import type { DataLake } from '../../lake/data-lake.js';
 import { SecurityLakeException } from '../../lake/errors.js';
 import type { AwsLogSourceConfiguration, LogSourceResource } from '../../lake/types.js';
-import { UsageError, writeOut } from '../io.js';
+import { commaList, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 
 const SUBCOMMANDS: Record<string, { summary: string; usage: string; allowed: string[]; required: string[] }> = {
@@ -114,18 +114,9 @@ function openLake(values: Record<string, unknown>): DataLake {
   });
 }
 
-/** `--x a,b --x c` → `['a','b','c']`; undefined when the flag is absent. */
-function list(values: Record<string, unknown>, key: string): string[] | undefined {
-  const v = values[key] as string[] | undefined;
-  if (v === undefined) return undefined;
-  const out = v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
-  if (out.length === 0) throw new UsageError(`--${key} needs at least one value`);
-  return out;
-}
-
 /** Source names as typed: exact, upper-cased, or a family (`cloudtrail` → its members). */
 function sourceNames(values: Record<string, unknown>): string[] {
-  return list(values, 'source')!.flatMap((s) => {
+  return commaList(values, 'source')!.flatMap((s) => {
     if (isKnownSource(s)) return [s];
     if (isKnownSource(s.toUpperCase())) return [s.toUpperCase()];
     try {
@@ -138,8 +129,8 @@ function sourceNames(values: Record<string, unknown>): string[] {
 }
 
 function sourceConfigs(values: Record<string, unknown>): AwsLogSourceConfiguration[] {
-  const regions = list(values, 'regions')!;
-  const accounts = list(values, 'accounts');
+  const regions = commaList(values, 'regions')!;
+  const accounts = commaList(values, 'accounts');
   const version = values['source-version'] as string | undefined;
   return sourceNames(values).map((sourceName) => ({
     sourceName,
@@ -167,12 +158,12 @@ async function reportFailed(failed: string[]): Promise<number> {
 
 const SUBCOMMAND_RUN: Record<string, (lake: DataLake, values: Record<string, unknown>) => Promise<number>> = {
   async init(lake, values) {
-    await printJson(await lake.createDataLake({ regions: list(values, 'regions')! }));
+    await printJson(await lake.createDataLake({ regions: commaList(values, 'regions')! }));
     return 0;
   },
 
   async regions(lake, values) {
-    const regions = list(values, 'regions');
+    const regions = commaList(values, 'regions');
     const res = await lake.listDataLakes(regions ? { regions } : {});
     if (values.json) await printJson(res);
     else {
@@ -183,7 +174,7 @@ const SUBCOMMAND_RUN: Record<string, (lake: DataLake, values: Record<string, unk
   },
 
   async 'delete-regions'(lake, values) {
-    await printJson(await lake.deleteDataLake({ regions: list(values, 'regions')! }));
+    await printJson(await lake.deleteDataLake({ regions: commaList(values, 'regions')! }));
     return 0;
   },
 
@@ -200,8 +191,8 @@ const SUBCOMMAND_RUN: Record<string, (lake: DataLake, values: Record<string, unk
   },
 
   async list(lake, values) {
-    const accounts = list(values, 'accounts');
-    const regions = list(values, 'regions');
+    const accounts = commaList(values, 'accounts');
+    const regions = commaList(values, 'regions');
     const sources: LogSourceResource[] | undefined = values.source
       ? sourceNames(values).map((sourceName) => ({ awsLogSource: { sourceName } }))
       : undefined;
@@ -228,7 +219,7 @@ const SUBCOMMAND_RUN: Record<string, (lake: DataLake, values: Record<string, unk
   },
 
   async status(lake, values) {
-    const accounts = list(values, 'accounts');
+    const accounts = commaList(values, 'accounts');
     const items = [];
     let nextToken: string | undefined;
     let dataLakeArn: string | null = null;

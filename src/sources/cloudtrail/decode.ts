@@ -18,9 +18,9 @@
  * "aws:s3"...}]}`) are not CloudTrail. All formats share one decoder body: each top-level value is
  * unwrapped by its own shape, so mixed inputs work too.
  */
-import { decodeCwlData, isCwlPayload, toCwlPayload } from '../../core/cloudwatch.js';
+import { cwlMessages, decodeCwlData, isCwlPayload, sniffCwlSubscription, toCwlPayload } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
-import { clip, isObject, parseJsonValues } from '../../core/json-input.js';
+import { clip, isObject, parseJsonValues, startsLikeJson } from '../../core/json-input.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { DecodeInput, Decoder, RawRecord } from '../../core/source.js';
@@ -39,8 +39,6 @@ const DETAIL_TYPE = /"detail-type"\s*:\s*"[^"]*via CloudTrail"/;
 const LOOKUP_EVENT = /"CloudTrailEvent"\s*:\s*"/;
 const RECORDS_START = /^\s*\{\s*"Records"\s*:\s*\[/;
 const EMPTY_RECORDS = /^\s*\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*$/;
-const AWSLOGS_DATA = /"awslogs"\s*:\s*\{\s*"data"\s*:\s*"([A-Za-z0-9+/=]+)"/;
-const BASE64_GZIP = /^H4sI[A-Za-z0-9+/=\r\n]*$/;
 /** CloudTrail's log stream in a trail's log group: `<account>_CloudTrail_<region>[_n]`. */
 const CT_STREAM = /_CloudTrail_/;
 
@@ -55,32 +53,13 @@ function isCloudTrailPayload(p: CwlPayload): boolean {
   return typeof m === 'string' && looksLikeCloudTrail(m);
 }
 
-function tryDecodeCwl(data: string): CwlPayload | undefined {
-  try {
-    return decodeCwlData(data);
-  } catch {
-    return undefined;
-  }
-}
+const CWL_SNIFF = {
+  acceptPayload: isCloudTrailPayload,
+  acceptDocumentHead: (head: string) => CT_STREAM.test(head) || (CT_VERSION_ESCAPED.test(head) && CT_SOURCE_ESCAPED.test(head)),
+};
 
 function sniffCwl(head: string, bytes: Uint8Array): boolean {
-  const trimmed = head.trimStart();
-  if (trimmed.startsWith('H4sI')) {
-    const text = Buffer.from(bytes).toString('latin1').trim();
-    if (!BASE64_GZIP.test(text)) return false;
-    const p = tryDecodeCwl(text);
-    return p !== undefined && isCloudTrailPayload(p);
-  }
-  if (head.includes('"awslogs"')) {
-    const m = AWSLOGS_DATA.exec(head);
-    const p = m ? tryDecodeCwl(m[1]!) : undefined;
-    return p !== undefined && isCloudTrailPayload(p);
-  }
-  return (
-    head.includes('"messageType"') &&
-    head.includes('"logEvents"') &&
-    (CT_STREAM.test(head) || (CT_VERSION_ESCAPED.test(head) && CT_SOURCE_ESCAPED.test(head)))
-  );
+  return sniffCwlSubscription(head, bytes, CWL_SNIFF);
 }
 
 // ── decoding ─────────────────────────────────────────────────────────────────────────────────────
@@ -175,11 +154,9 @@ function* fromCwlPayload(p: CwlPayload, ctx: RecordContext): Generator<Out> {
     return;
   }
   const c: RecordContext = typeof p.owner === 'string' && p.owner !== '' && ctx.accountId === undefined ? { ...ctx, accountId: p.owner } : ctx;
-  for (let i = 0; i < p.logEvents.length; i++) {
-    const e = p.logEvents[i]!;
-    const ec: RecordContext = { ...c, index: i };
-    if (typeof e.message === 'string') yield parseRecord(e.message, ec, 'logEvents[].message');
-    else yield new MapFailure('invalid-envelope', 'a CloudWatch Logs event has no message string', FAMILY, e, ec);
+  for (const m of cwlMessages(p, c)) {
+    if (m.message !== undefined) yield parseRecord(m.message, m.context, 'logEvents[].message');
+    else yield new MapFailure('invalid-envelope', 'a CloudWatch Logs event has no message string', FAMILY, m.event, m.context);
   }
 }
 
@@ -194,12 +171,12 @@ function parseRecord(json: string, context: RecordContext, what: string): RawRec
 /** The family's decoders, in sniffing order (the first match wins). */
 export const CLOUDTRAIL_DECODERS: readonly Decoder[] = [
   { format: 'cloudtrail-cwl-subscription', sniff: sniffCwl, decode: decodeCloudTrail },
-  { format: 'cloudtrail-eventbridge', sniff: (head) => DETAIL_TYPE.test(head), decode: decodeCloudTrail },
-  { format: 'cloudtrail-lookup-events', sniff: (head) => LOOKUP_EVENT.test(head) && head.includes('"Events"'), decode: decodeCloudTrail },
+  { format: 'cloudtrail-eventbridge', sniff: (head) => startsLikeJson(head) && DETAIL_TYPE.test(head), decode: decodeCloudTrail },
+  { format: 'cloudtrail-lookup-events', sniff: (head) => startsLikeJson(head) && LOOKUP_EVENT.test(head) && head.includes('"Events"'), decode: decodeCloudTrail },
   {
     format: 'cloudtrail-records',
-    sniff: (head) => RECORDS_START.test(head) && (looksLikeCloudTrail(head) || EMPTY_RECORDS.test(head)),
+    sniff: (head) => startsLikeJson(head) && RECORDS_START.test(head) && (looksLikeCloudTrail(head) || EMPTY_RECORDS.test(head)),
     decode: decodeCloudTrail,
   },
-  { format: 'cloudtrail-json', sniff: (head) => looksLikeCloudTrail(head), decode: decodeCloudTrail },
+  { format: 'cloudtrail-json', sniff: (head) => startsLikeJson(head) && looksLikeCloudTrail(head), decode: decodeCloudTrail },
 ];

@@ -8,7 +8,7 @@
 import { loadPackageJson } from '../../core/package-data.js';
 import { SourceError } from '../../core/source.js';
 import type { OcsfVersion, SourceOptions } from '../../core/types.js';
-import { UnmappedFlattener } from './unmapped.js';
+import { UnmappedFlattener } from '../../core/unmapped.js';
 
 // ── JSON shapes ──────────────────────────────────────────────────────────────────────────────────
 

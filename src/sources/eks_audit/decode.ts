@@ -15,9 +15,9 @@
  * `requestReceivedTimestamp`; hand-edited events may lack `apiVersion`), or an EKS log group, because
  * `--source auto` tries every source on every input.
  */
-import { accountFromArn, decodeCwlData, isCwlPayload, regionFromArn } from '../../core/cloudwatch.js';
+import { accountFromArn, cwlMessages, decodeCwlData, isCwlPayload, regionFromArn, sniffCwlSubscription } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
-import { clip, isObject, parseJsonValues } from '../../core/json-input.js';
+import { clip, isObject, parseJsonValues, startsLikeJson } from '../../core/json-input.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { DecodeInput, Decoder, RawRecord } from '../../core/source.js';
@@ -38,8 +38,6 @@ export function looksLikeAudit(s: string): boolean {
 
 // ── sniffing ───────────────────────────────────────────────────────────────
 
-const BASE64_GZIP = /^H4sI[A-Za-z0-9+/=\r\n]*$/;
-const AWSLOGS_DATA = /"awslogs"\s*:\s*\{\s*"data"\s*:\s*"([A-Za-z0-9+/=]+)"/;
 const EXPORT_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) [{[]/;
 
 function isEksPayload(p: CwlPayload): boolean {
@@ -49,34 +47,14 @@ function isEksPayload(p: CwlPayload): boolean {
   return first !== undefined && typeof first.message === 'string' && looksLikeAudit(first.message);
 }
 
-function tryDecodeCwl(data: string): CwlPayload | undefined {
-  try {
-    return decodeCwlData(data);
-  } catch {
-    return undefined;
-  }
-}
+const CWL_SNIFF = {
+  acceptPayload: isEksPayload,
+  acceptDocumentHead: (head: string) => head.includes(EKS_LOG_GROUP_PREFIX) || head.includes(AUDIT_STREAM_PREFIX) || looksLikeAudit(head),
+  scanPastHead: true,
+};
 
 function sniffSubscription(head: string, bytes: Uint8Array): boolean {
-  const trimmed = head.trimStart();
-  if (trimmed.startsWith('H4sI')) {
-    const text = Buffer.from(bytes).toString('latin1').trim();
-    if (!BASE64_GZIP.test(text)) return false;
-    const p = tryDecodeCwl(text);
-    return p !== undefined && isEksPayload(p);
-  }
-  if (head.includes('"awslogs"')) {
-    let m = AWSLOGS_DATA.exec(head);
-    // The first data string can be longer than the 64 KiB head.
-    if (!m && bytes.length > head.length) m = AWSLOGS_DATA.exec(Buffer.from(bytes.subarray(0, 16 << 20)).toString('latin1'));
-    const p = m ? tryDecodeCwl(m[1]!) : undefined;
-    return p !== undefined && isEksPayload(p);
-  }
-  return (
-    head.includes('"messageType"') &&
-    head.includes('"logEvents"') &&
-    (head.includes(EKS_LOG_GROUP_PREFIX) || head.includes(AUDIT_STREAM_PREFIX) || looksLikeAudit(head))
-  );
+  return sniffCwlSubscription(head, bytes, CWL_SNIFF);
 }
 
 function firstLine(head: string): string {
@@ -120,20 +98,13 @@ function* fromCwlPayload(p: CwlPayload, ctx: RecordContext): Generator<Out> {
   const c: RecordContext = region === undefined && account === undefined ? ctx : { ...ctx };
   if (region !== undefined) c.region = region;
   if (account !== undefined) c.accountId = account;
-  const audit = isAuditStream(p.logStream);
-  const events = p.logEvents;
-  for (let i = 0; i < events.length; i++) {
-    if (!audit) {
-      yield new Filtered('not-audit-stream', String(p.logStream), SOURCE);
-      continue;
-    }
-    const e = events[i] as unknown;
-    const ec: RecordContext = { ...c, index: i };
-    if (!isObject(e) || typeof e.message !== 'string') {
-      yield new MapFailure('invalid-envelope', `logEvents[${i}] has no string message`, SOURCE, e, ec);
-      continue;
-    }
-    yield parseMessage(e.message, ec, `logEvents[${i}].message`);
+  if (!isAuditStream(p.logStream)) {
+    for (let i = 0; i < p.logEvents.length; i++) yield new Filtered('not-audit-stream', String(p.logStream), SOURCE);
+    return;
+  }
+  for (const m of cwlMessages(p, c)) {
+    if (m.message === undefined) yield new MapFailure('invalid-envelope', `logEvents[${m.index}] has no string message`, SOURCE, m.event, m.context);
+    else yield parseMessage(m.message, m.context, `logEvents[${m.index}].message`);
   }
 }
 
@@ -281,5 +252,5 @@ function* decodeExport(input: DecodeInput): Generator<Out> {
 export const eksDecoders: readonly Decoder[] = [
   { format: 'eks-cwl-subscription', sniff: sniffSubscription, decode: decodeJson },
   { format: 'eks-cwl-export', sniff: (head) => EXPORT_LINE.test(firstLine(head)) && looksLikeAudit(head), decode: decodeExport },
-  { format: 'k8s-audit-json', sniff: (head) => looksLikeAudit(head), decode: decodeJson },
+  { format: 'k8s-audit-json', sniff: (head) => startsLikeJson(head) && looksLikeAudit(head), decode: decodeJson },
 ];

@@ -9,7 +9,7 @@
  * Sniffs look for Route 53 field names, never just "starts with {", because `--source auto` tries
  * every source.
  */
-import { accountFromArn, decodeCwlData, regionFromArn, toCwlPayload } from '../../core/cloudwatch.js';
+import { accountFromArn, cwlMessages, decodeCwlData, regionFromArn, toCwlPayload, tryDecodeCwlData } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
 import { clip, parseJsonValues } from '../../core/json-input.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
@@ -41,11 +41,8 @@ const SNIFF_PAYLOADS = 8;
 function payloadIsRoute53(text: string): boolean {
   const trimmed = text.trim();
   if (BASE64_GZIP.test(trimmed.slice(0, 4096))) {
-    try {
-      return firstMessageIsQueryLog(decodeCwlData(trimmed));
-    } catch {
-      return false;
-    }
+    const p = tryDecodeCwlData(trimmed);
+    return p !== undefined && firstMessageIsQueryLog(p);
   }
   let seen = 0;
   for (const item of parseJsonValues(text, {}, ROUTE53)) {
@@ -126,19 +123,15 @@ function* fromPayload(payload: CwlPayload, base: RecordContext): Generator<RawRe
   const region = regionFromArn(payload.logGroup);
   if (account !== undefined) ctx.accountId = account;
   if (region !== undefined) ctx.region = region;
-  const events = payload.logEvents;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    const context: RecordContext = { ...ctx, index: i };
-    const message = e?.message;
-    if (typeof message !== 'string') {
-      yield new MapFailure('invalid-type', `logEvents[${i}].message must be a string`, ROUTE53, e, context);
+  for (const { message, event, index, context } of cwlMessages(payload, ctx)) {
+    if (message === undefined) {
+      yield new MapFailure('invalid-type', `logEvents[${index}].message must be a string`, ROUTE53, event, context);
       continue;
     }
     try {
       yield { value: JSON.parse(message), context };
     } catch (err) {
-      yield new MapFailure('invalid-json', `logEvents[${i}].message: ${(err as Error).message}`, ROUTE53, clip(message), context);
+      yield new MapFailure('invalid-json', `logEvents[${index}].message: ${(err as Error).message}`, ROUTE53, clip(message), context);
     }
   }
 }

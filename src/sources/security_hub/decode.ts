@@ -7,7 +7,7 @@
  * become record context (defaults below the finding's own `Region`/`AwsAccountId`).
  */
 import { Filtered, MapFailure } from '../../core/outcome.js';
-import { parseJsonValues } from '../../core/json-input.js';
+import { parseJsonValues, startsLikeJson } from '../../core/json-input.js';
 import type { Decoder, DecodeInput, RawRecord } from '../../core/source.js';
 import type { RecordContext } from '../../core/types.js';
 import { isObj } from './values.js';
@@ -24,6 +24,7 @@ const OCSF_NATIVE = /\bV2$/;
  * `"ProductArn"`: it is not ASFF.)
  */
 export function sniffAsff(head: string): boolean {
+  if (!startsLikeJson(head)) return false;
   if (head.includes('"aws.securityhub"') || head.includes('"Security Hub Findings')) return true;
   if (!head.includes('"ProductArn"')) return /"Findings"\s*:\s*\[\s*\]/.test(head);
   return head.includes('"SchemaVersion"') || head.includes('"GeneratorId"') || head.includes('"Findings"');

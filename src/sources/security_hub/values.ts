@@ -3,8 +3,8 @@
  * lenient about types (a number where a string is expected is stringified) and return `undefined`
  * for anything unusable, so the mapper can leave the raw value in unmapped instead.
  */
-import { flattenInto } from '../../core/unmapped.js';
-import { parseIsoMillis, toIsoUtc } from '../../core/time.js';
+import { arrayPath, childPath, flattenInto, flattenKeyed } from '../../core/unmapped.js';
+import { parseIsoMillis } from '../../core/time.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -75,67 +75,6 @@ export function basename(path: string): string {
   return end === 0 ? path : path.slice(i, end);
 }
 
-const keyCache = new Map<string, Map<string, string>>();
-let keyCacheSize = 0;
-
-/**
- * `path + "." + key` (or `key` at the top), memoized: the same few hundred unmapped keys recur in
- * every finding, and reusing one string per key spares building and internalizing it again per record.
- * Bounded: the cache is dropped when it reaches 50,000 keys (inputs with endless distinct keys).
- */
-export function childPath(path: string, key: string): string {
-  let m = keyCache.get(path);
-  if (m === undefined) {
-    if (keyCacheSize > 50_000) {
-      keyCache.clear();
-      keyCacheSize = 0;
-    }
-    m = new Map();
-    keyCache.set(path, m);
-  }
-  let s = m.get(key);
-  if (s === undefined) {
-    s = path === '' ? key : path + '.' + key;
-    m.set(key, s);
-    keyCacheSize++;
-  }
-  return s;
-}
-
-const arrayPaths = new Map<string, string>();
-
-/** `path + "[]"`, memoized like {@link childPath}. */
-export function arrayPath(path: string): string {
-  let s = arrayPaths.get(path);
-  if (s === undefined) {
-    if (arrayPaths.size > 50_000) arrayPaths.clear();
-    s = path + '[]';
-    arrayPaths.set(path, s);
-  }
-  return s;
-}
-
-/**
- * The §1.5 flattening of `flattenInto` (core/unmapped.ts) with memoized keys: same keys and values,
- * except that a raw key that itself contains `[]` is not taken for an array path. `inArray` says
- * whether `path` is below an array (its leaves are comma-joined).
- */
-export function flattenKeyed(out: Record<string, string>, path: string, value: unknown, inArray: boolean): void {
-  if (value === null || value === undefined) return;
-  if (Array.isArray(value)) {
-    const p = arrayPath(path);
-    for (let i = 0; i < value.length; i++) flattenKeyed(out, p, value[i], true);
-    return;
-  }
-  if (typeof value === 'object') {
-    for (const k in value as Obj) flattenKeyed(out, childPath(path, k), (value as Obj)[k], inArray);
-    return;
-  }
-  const s = typeof value === 'string' ? value : String(value);
-  const prev = out[path];
-  out[path] = prev === undefined || !inArray ? s : prev + ',' + s;
-}
-
 /**
  * Flattens `value` (at `path`) into `out`, leaving out the consumed paths in `skip`. The walk only
  * descends into paths listed in `partial` (ancestors of consumed paths); every other subtree is
@@ -198,38 +137,3 @@ export function walkConsumed(
   }
 }
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function digits(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-/**
- * The `*_dt` string of a raw timestamp already parsed to `ms`. ASFF timestamps are nearly always in the
- * exact form `toIsoUtc` produces (`2024-03-02T08:15:30.250Z`); such a string is returned as is (after
- * checking its fields, since `Date.parse` rolls `02-30` over), which saves a `Date` round trip per
- * timestamp on the hot path. Anything else is formatted from `ms`.
- */
-export function isoOf(raw: unknown, ms: number): string {
-  if (typeof raw === 'string' && raw.length === 24 && raw.charCodeAt(23) === 0x5a /* Z */ && raw.charCodeAt(10) === 0x54 /* T */ &&
-      raw.charCodeAt(4) === 0x2d && raw.charCodeAt(7) === 0x2d && raw.charCodeAt(13) === 0x3a && raw.charCodeAt(16) === 0x3a && raw.charCodeAt(19) === 0x2e) {
-    const y = digits(raw, 0, 4);
-    const mo = digits(raw, 5, 2);
-    const d = digits(raw, 8, 2);
-    const h = digits(raw, 11, 2);
-    const mi = digits(raw, 14, 2);
-    const s = digits(raw, 17, 2);
-    const f = digits(raw, 20, 3);
-    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-    if (y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= (mo === 2 && !leap ? 28 : DAYS_IN_MONTH[mo - 1]!) && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 60 && f >= 0) {
-      return raw;
-    }
-  }
-  return toIsoUtc(ms);
-}

@@ -171,6 +171,8 @@ function* decodeCwl(input: DecodeInput): Generator<Item> {
     const region = regionFromArn(payload.logGroup) ?? base.region;
     const accountId = payload.owner ?? base.accountId;
     const events = payload.logEvents;
+    // Not core `cwlMessages`: every VPC record context has one fixed shape (monomorphic mapper input,
+    // vpc_flow mapping bench), and a VPC payload's account/region rule differs (see core/cloudwatch.ts).
     for (let i = 0; i < events.length; i++) {
       const ev = events[i];
       const context: RecordContext = { input: base.input, region, accountId, line: item.context.line, index: i };

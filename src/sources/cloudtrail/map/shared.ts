@@ -1,12 +1,12 @@
 /**
  * Per-record helpers shared by the two CloudTrail mappers: the required-field check that turns a
- * malformed record into a {@link MapFailure}, the fast `eventTime` parser, raw value coercion, and the
+ * malformed record into a {@link MapFailure}, the `eventTime` parser, raw value coercion, and the
  * IP / DNS-name tests behind `src_endpoint` and the hostname observable. No allocation on the hot path
  * except the failure objects.
  */
 import { MapFailure } from '../../../core/outcome.js';
 import { clip, isObject } from '../../../core/json-input.js';
-import { parseIsoMillis } from '../../../core/time.js';
+import { parseIsoMillis, parseIsoUtcFast } from '../../../core/time.js';
 import type { OcsfEvent, RecordContext } from '../../../core/types.js';
 import type { ClassKey, CompiledClass, CompiledTables } from '../tables.js';
 
@@ -38,91 +38,23 @@ export function yesNo(v: unknown): boolean | undefined {
   return undefined;
 }
 
-const d2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
-
 /**
- * CloudTrail `eventTime` → epoch ms. The delivered form `YYYY-MM-DDTHH:MM:SSZ` is parsed by hand
- * (≈10× faster than Date.parse); any other RFC 3339 form goes through `parseIsoMillis`, with a
- * missing zone read as UTC (CloudTrail times are UTC). NaN when it is not a timestamp.
+ * CloudTrail `eventTime` → epoch ms. The delivered form `YYYY-MM-DDTHH:MM:SSZ` takes the hand-written
+ * `parseIsoUtcFast` of core/time.ts (≈10× faster than Date.parse, cloudtrail mapping bench), and in that
+ * form a field out of range (hour 24, month 13) is NaN; any other RFC 3339 form goes through
+ * `parseIsoMillis`, with a missing zone read as UTC (CloudTrail times are UTC). NaN when it is not a
+ * timestamp.
  */
 export function parseEventTime(s: string): number {
-  if (s.length === 20 && s.charCodeAt(19) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) {
-    if (digitsAt(s)) {
-      const mo = d2(s, 5);
-      const d = d2(s, 8);
-      const h = d2(s, 11);
-      const mi = d2(s, 14);
-      const se = d2(s, 17);
-      if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return NaN;
-      return (daysFromCivil(d2(s, 0) * 100 + d2(s, 2), mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000;
-    }
-  }
+  const t = parseIsoUtcFast(s);
+  if (t === t) return t; // not NaN
+  if (s.length === 20 && DELIVERED.test(s)) return NaN;
   if (!ISO_START.test(s)) return NaN;
   return parseIsoMillis(ZONE.test(s) ? s : s + 'Z');
 }
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm; `Date.UTC` without the call). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  if (m <= 2) y--;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
-const isDigit = (s: string, i: number) => {
-  const c = s.charCodeAt(i);
-  return c >= 48 && c <= 57;
-};
-const digitsAt = (s: string) =>
-  isDigit(s, 0) && isDigit(s, 1) && isDigit(s, 2) && isDigit(s, 3) && isDigit(s, 5) && isDigit(s, 6) && isDigit(s, 8) && isDigit(s, 9) &&
-  isDigit(s, 11) && isDigit(s, 12) && isDigit(s, 14) && isDigit(s, 15) && isDigit(s, 17) && isDigit(s, 18);
-
-const PAD2: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + i);
-const PAD3: readonly string[] = Array.from({ length: 1000 }, (_, i) => (i < 10 ? '00' : i < 100 ? '0' : '') + i);
-
-/**
- * Epoch ms → `YYYY-MM-DDTHH:mm:ss.sssZ`, the `*_dt` form (same result as `toIsoUtc`). The date part is
- * remembered for the last day seen (the records of a trail file share one or two days) and otherwise
- * computed arithmetically (H. Hinnant's civil-from-days); the time part comes from lookup tables.
- * Several times cheaper than `new Date(ms).toISOString()`.
- */
-export class IsoFormatter {
-  private day = NaN;
-  private datePrefix = '';
-
-  format(ms: number): string {
-    const day = Math.floor(ms / 86_400_000);
-    if (day !== this.day) {
-      const prefix = civilPrefix(day);
-      if (prefix === undefined) return new Date(ms).toISOString(); // years outside 0000-9999
-      this.day = day;
-      this.datePrefix = prefix;
-    }
-    let rem = ms - day * 86_400_000;
-    const h = (rem / 3_600_000) | 0;
-    rem -= h * 3_600_000;
-    const mi = (rem / 60_000) | 0;
-    rem -= mi * 60_000;
-    const se = (rem / 1000) | 0;
-    return this.datePrefix + PAD2[h] + ':' + PAD2[mi] + ':' + PAD2[se] + '.' + PAD3[rem - se * 1000] + 'Z';
-  }
-}
-
-/** `YYYY-MM-DDT` of a day number (days since 1970-01-01), or undefined outside years 0000-9999. */
-function civilPrefix(days: number): string | undefined {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  if (y < 0 || y > 9999) return undefined;
-  return PAD2[(y / 100) | 0]! + PAD2[y % 100]! + '-' + PAD2[m]! + '-' + PAD2[d]! + 'T';
-}
+/** The delivered `eventTime` form (checked only when its fast parse failed). */
+const DELIVERED = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
 

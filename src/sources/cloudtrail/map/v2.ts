@@ -7,6 +7,7 @@
 import type { MapFailure } from '../../../core/outcome.js';
 import type { Mapper } from '../../../core/source.js';
 import type { OcsfEvent, OcsfVersion, RecordContext, SourceVersion } from '../../../core/types.js';
+import { toIsoUtc } from '../../../core/time.js';
 import { flattenInto } from '../../../core/unmapped.js';
 import type { CompiledTables } from '../tables.js';
 import {
@@ -19,7 +20,6 @@ import {
   eventHeader,
   idpOf,
   isDnsName,
-  IsoFormatter,
   metadataOf,
   obj,
   parseEventTime,
@@ -53,8 +53,6 @@ const SPILL_KEYS = ['type', 'principalId', 'accessKeyId', 'credentialId'];
 export class CloudTrailMapperV2 implements Mapper {
   readonly ocsfVersion: OcsfVersion;
   private readonly observables: readonly CompiledObservable[];
-  private readonly timeDt = new IsoFormatter();
-  private readonly createdDt = new IsoFormatter();
 
   constructor(
     readonly source: string,
@@ -98,7 +96,7 @@ export class CloudTrailMapperV2 implements Mapper {
     const respElems = r.responseElements;
     if (respElems !== undefined && respElems !== null) ((api.response ??= {}) as Raw).data = JSON.stringify(respElems);
     const ev = eventHeader(t, cls, activityId, statusFor(t, cls, r.errorCode, re), time, metadata, cloudOf(t, r), api);
-    ev.time_dt = this.timeDt.format(time);
+    ev.time_dt = toIsoUtc(time);
 
     // actor (§3.4, §8.2, §8.4)
     const ui = obj(r.userIdentity);
@@ -133,7 +131,7 @@ export class CloudTrailMapperV2 implements Mapper {
         const session: Raw = {};
         if (created !== undefined) {
           const ms = parseEventTime(created);
-          if (!Number.isNaN(ms)) session.created_time_dt = this.createdDt.format(ms);
+          if (!Number.isNaN(ms)) session.created_time_dt = toIsoUtc(ms);
         }
         if (mfa !== undefined) session.is_mfa = mfa;
         if (issuer !== undefined) session.issuer = issuer;

@@ -5,10 +5,10 @@
  */
 import { MapFailure } from '../../../core/outcome.js';
 import type { RecordContext } from '../../../core/types.js';
-import { flattenInto } from '../../../core/unmapped.js';
+import { childPath, flattenInto, flattenKeyed } from '../../../core/unmapped.js';
 import { SOURCE_NAME } from '../decode.js';
 import type { ClassPlan, CompiledEnum, MappingTable } from '../tables.js';
-import { childPath, flattenKeyed, float, int, isObj, ms, str, walkConsumed, walkUnmapped } from '../values.js';
+import { float, int, isObj, ms, str, walkConsumed, walkUnmapped } from '../values.js';
 import type { Obj } from '../values.js';
 
 /** The fields every finding must have, already checked and parsed. */

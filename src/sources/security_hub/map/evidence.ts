@@ -5,10 +5,11 @@
  * process without pid/uid, an endpoint without ip, coordinates without both lon and lat, a file
  * without a path) is left out and its raw keys go back to unmapped.
  */
+import { toIsoUtc } from '../../../core/time.js';
 import { flattenInto } from '../../../core/unmapped.js';
 import { ACTOR_PROCESS_SLOT, EVIDENCE_SLOTS, TARGET_PROCESS_SLOT } from '../tables.js';
 import type { EvidenceKey } from '../tables.js';
-import { basename, float, int, isoOf, ms, str } from '../values.js';
+import { basename, float, int, ms, str } from '../values.js';
 import type { Obj } from '../values.js';
 
 const N = EVIDENCE_SLOTS.length;
@@ -51,7 +52,7 @@ function convert(raw: unknown, t: EvidenceKey['transform']): unknown {
       return float(raw);
     case 'dt': {
       const m = ms(raw);
-      return m === undefined ? undefined : isoOf(raw, m);
+      return m === undefined ? undefined : toIsoUtc(m);
     }
   }
 }

@@ -6,12 +6,13 @@
 import { MapFailure } from '../../../core/outcome.js';
 import type { Mapper } from '../../../core/source.js';
 import type { OcsfEvent, RecordContext } from '../../../core/types.js';
-import { flattenInto } from '../../../core/unmapped.js';
+import { toIsoUtc } from '../../../core/time.js';
+import { childPath, flattenInto, flattenKeyed } from '../../../core/unmapped.js';
 import { SOURCE_NAME } from '../decode.js';
 import { compileRouting, routeClass } from '../route.js';
 import { compileClass, compileEnum } from '../tables.js';
 import type { ClassPlan, MappingTable } from '../tables.js';
-import { childPath, flattenKeyed, int, isObj, isoOf, labels, str, strs, walkConsumed } from '../values.js';
+import { int, isObj, labels, str, strs, walkConsumed } from '../values.js';
 import type { Obj } from '../values.js';
 import { activityOf, collectRest, joinField, nonEmptyMap, optMs, readFinding, relatedEvents, severityOf, workflowOf } from './common.js';
 import type { Core } from './common.js';
@@ -119,12 +120,12 @@ export function createFindingMapper(table: MappingTable): Mapper {
     const logVersion = str(r.SchemaVersion);
     if (logVersion !== undefined) metadata.log_version = logVersion;
     const processed = optMs(un, 'ProcessedAt', r.ProcessedAt);
-    if (processed !== undefined) metadata.processed_time_dt = isoOf(r.ProcessedAt, processed);
+    if (processed !== undefined) metadata.processed_time_dt = toIsoUtc(processed);
     metadata.product = product;
 
     const activityId = activityOf(core, table);
     const [severityId, severityCaption] = severityOf(r.Severity, severity);
-    const updatedDt = isoOf(r.UpdatedAt, core.updatedMs);
+    const updatedDt = toIsoUtc(core.updatedMs);
     const ev: Obj = {
       metadata,
       time: core.updatedMs,
@@ -270,12 +271,12 @@ function findingInfo(core: Core, un: Record<string, string>, plan: ClassPlan, up
   if (types) fi.types = types;
   const src = str(r.SourceUrl);
   if (src !== undefined) fi.src_url = src;
-  fi.created_time_dt = isoOf(r.CreatedAt, core.createdMs);
+  fi.created_time_dt = toIsoUtc(core.createdMs);
   fi.modified_time_dt = updatedDt;
   const first = optMs(un, 'FirstObservedAt', r.FirstObservedAt);
-  if (first !== undefined) fi.first_seen_time_dt = isoOf(r.FirstObservedAt, first);
+  if (first !== undefined) fi.first_seen_time_dt = toIsoUtc(first);
   const last = optMs(un, 'LastObservedAt', r.LastObservedAt);
-  if (last !== undefined) fi.last_seen_time_dt = isoOf(r.LastObservedAt, last);
+  if (last !== undefined) fi.last_seen_time_dt = toIsoUtc(last);
   const related = relatedEvents(r.RelatedFindings, un, plan);
   if (related) fi.related_events = related;
   return fi;

@@ -10,6 +10,7 @@
 import { MapFailure } from '../../../core/outcome.js';
 import type { Rejection } from '../../../core/outcome.js';
 import { isObject } from '../../../core/json-input.js';
+import { toIsoUtc } from '../../../core/time.js';
 import type { Mapper } from '../../../core/source.js';
 import type { OcsfEvent, RecordContext, SourceVersion } from '../../../core/types.js';
 import { F, FIELD_COUNT, FIELD_NAMES, INT_FIELDS } from '../fields.js';
@@ -17,7 +18,6 @@ import type { VpcFormat } from '../format.js';
 import { ABSENT, DASH, NUL, ObjectReader, TextReader, VALUE, VpcLine } from '../record.js';
 import type { Reader } from '../record.js';
 import { RAW } from '../tables.js';
-import { isoUtcFast } from './datetime.js';
 import type { CompiledEnum, CompiledTables, EnumHit } from '../tables.js';
 
 export const SOURCE = 'VPC_FLOW';
@@ -237,10 +237,10 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
     }
     ev.time = time;
     if (v2) {
-      const dt = isoUtcFast(time);
+      const dt = toIsoUtc(time);
       ev.time_dt = dt;
       ev.start_time_dt = dt;
-      if (endMs >= 0) ev.end_time_dt = isoUtcFast(endMs);
+      if (endMs >= 0) ev.end_time_dt = toIsoUtc(endMs);
     } else {
       ev.start_time = time;
       if (endMs >= 0) ev.end_time = endMs;
