@@ -17,7 +17,8 @@ import { isS3Url } from '../io/s3.js';
 import { createS3Client } from '../io/s3.js';
 import type { S3ClientOptions } from '../io/s3.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
-import { resolveSources, listSources, latestVersion } from '../core/source.js';
+import { resolveSources, listSources } from '../core/source.js';
+import { createMapSession } from '../core/engine.js';
 import type { SourceDefinition } from '../core/source.js';
 import { builtinSources } from '../sources/index.js';
 import { parseS3Url } from '../writer/sinks/s3.js';
@@ -137,7 +138,8 @@ function shardConfig(opts: IngestOptions): ShardConfig {
     const enabled = new Set(opts.collection.sources.filter((e) => names.has(e.sourceName)).map((e) => e.sourceVersion));
     versions = enabled.size > 0 ? [...enabled].sort() : [undefined];
   } else versions = [undefined];
-  for (const s of selected) void latestVersion(s);
+  // Usage errors (an unsupported version, e.g. EKS_AUDIT at 1.0) surface here, on the calling thread.
+  for (const v of versions) createMapSession({ source, sourceVersion: v, context: opts.context, options: opts.options });
   const out = shardOut(opts);
   return {
     source,
