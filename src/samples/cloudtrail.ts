@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Random } from './random.js';
 import type { SampleFile, SampleSpread } from './spread.js';
-import { pickPartition, timeIn } from './spread.js';
+import { fileBatches } from './spread.js';
 
 type Json = Record<string, unknown>;
 
@@ -180,18 +180,12 @@ export function cloudTrailRecord(r: Random, time: number, region: string, acct: 
  * (account, region, day) as CloudTrail delivers them. Keys follow CloudTrail's own naming.
  */
 export function* cloudTrailFiles(r: Random, spread: SampleSpread, records: number, perFile = 1000): Generator<SampleFile> {
-  let left = records;
-  let n = 0;
-  while (left > 0) {
-    const count = Math.min(perFile, left);
-    left -= count;
-    const p = pickPartition(r, spread, n++);
+  for (const { count, region, account, base } of fileBatches(r, spread, records, perFile)) {
     const recs: Json[] = [];
-    const base = timeIn(r, spread, p.day);
-    for (let i = 0; i < count; i++) recs.push(cloudTrailRecord(r, base + r.int(0, 3_600_000), p.region, p.account));
+    for (let i = 0; i < count; i++) recs.push(cloudTrailRecord(r, base + r.int(0, 3_600_000), region, account));
     const day = new Date(base).toISOString().slice(0, 10).replaceAll('-', '/');
     const stamp = new Date(base).toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';
-    const name = `AWSLogs/${p.account}/CloudTrail/${p.region}/${day}/${p.account}_CloudTrail_${p.region}_${stamp}_${r.upperAlnum(16)}.json.gz`;
+    const name = `AWSLogs/${account}/CloudTrail/${region}/${day}/${account}_CloudTrail_${region}_${stamp}_${r.upperAlnum(16)}.json.gz`;
     yield { name, bytes: gzipSync(JSON.stringify({ Records: recs })), records: count };
   }
 }

@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Random } from './random.js';
 import type { SampleFile, SampleSpread } from './spread.js';
-import { pickPartition, timeIn } from './spread.js';
+import { fileBatches } from './spread.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,15 +54,9 @@ function vpcValue(r: Random, field: string, acct: string, region: string, start:
 
 /** VPC flow-log text files with a header line (as delivered to S3), `perFile` lines each. */
 export function* vpcFlowFiles(r: Random, spread: SampleSpread, records: number, perFile = 2000): Generator<SampleFile> {
-  let left = records;
-  let n = 0;
-  while (left > 0) {
-    const count = Math.min(perFile, left);
-    left -= count;
-    const p = pickPartition(r, spread, n);
-    const format = VPC_FORMATS[n % VPC_FORMATS.length]!;
-    n++;
-    const base = timeIn(r, spread, p.day);
+  for (const p of fileBatches(r, spread, records, perFile)) {
+    const { count, base } = p;
+    const format = VPC_FORMATS[p.n % VPC_FORMATS.length]!;
     const lines = [format.join(' ')];
     for (let i = 0; i < count; i++) {
       const status = r.weighted([['OK', 97], ['NODATA', 2], ['SKIPDATA', 1]] as const);
@@ -225,13 +219,8 @@ function eksAudit(r: Random, time: number, _region: string, acct: string): Json 
  * Security Lake takes the Region from where it collects, so ingest these with `--region`.
  */
 export function* eksAuditFiles(r: Random, spread: SampleSpread, records: number, perFile = 2000): Generator<SampleFile> {
-  let left = records;
-  let n = 0;
-  while (left > 0) {
-    const count = Math.min(perFile, left);
-    left -= count;
-    const p = pickPartition(r, spread, n++);
-    const base = timeIn(r, spread, p.day);
+  for (const p of fileBatches(r, spread, records, perFile)) {
+    const { count, base } = p;
     const cluster = `cluster-${p.account.slice(-4)}`;
     const payloads: string[] = [];
     for (let i = 0; i < count; i += 100) {
@@ -256,13 +245,8 @@ function* jsonLinesFiles(
   make: (r: Random, time: number, region: string, acct: string) => Json,
   key: (p: { region: string; account: string }, isoDay: string) => string,
 ): Generator<SampleFile> {
-  let left = records;
-  let n = 0;
-  while (left > 0) {
-    const count = Math.min(perFile, left);
-    left -= count;
-    const p = pickPartition(r, spread, n++);
-    const base = timeIn(r, spread, p.day);
+  for (const p of fileBatches(r, spread, records, perFile)) {
+    const { count, base } = p;
     const lines: string[] = [];
     for (let i = 0; i < count; i++) lines.push(JSON.stringify(make(r, base + r.int(0, 3_600_000), p.region, p.account)));
     yield { name: key(p, new Date(base).toISOString()), bytes: gzipSync(lines.join('\n') + '\n'), records: count };

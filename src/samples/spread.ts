@@ -26,7 +26,7 @@ export const DEFAULT_SPREAD: SampleSpread = {
 };
 
 /** Cycles through every (region, account, day) so that a run of n ≥ 96 files covers all partitions. */
-export function pickPartition(r: Random, s: SampleSpread, n: number): { region: string; account: string; day: number } {
+function pickPartition(r: Random, s: SampleSpread, n: number): { region: string; account: string; day: number } {
   const total = s.regions.length * s.accounts.length * s.days;
   const k = n < total ? n : r.int(0, total - 1);
   return {
@@ -37,6 +37,28 @@ export function pickPartition(r: Random, s: SampleSpread, n: number): { region: 
 }
 
 /** A time inside the given day, leaving an hour before midnight so a file's records stay in that day. */
-export function timeIn(r: Random, s: SampleSpread, day: number): number {
+function timeIn(r: Random, s: SampleSpread, day: number): number {
   return s.firstDay + day * 86_400_000 + r.int(0, 22 * 3_600_000);
+}
+
+/** One file's worth of records: its index, record count, partition and base time. */
+export interface FileBatch {
+  n: number;
+  count: number;
+  region: string;
+  account: string;
+  day: number;
+  /** Epoch ms the file's records start from (they spread over the following hour). */
+  base: number;
+}
+
+/** Splits `records` into files of `perFile`, each in one partition, cycling through every partition first. */
+export function* fileBatches(r: Random, s: SampleSpread, records: number, perFile: number): Generator<FileBatch> {
+  let left = records;
+  for (let n = 0; left > 0; n++) {
+    const count = Math.min(perFile, left);
+    left -= count;
+    const p = pickPartition(r, s, n);
+    yield { n, count, ...p, base: timeIn(r, s, p.day) };
+  }
 }
