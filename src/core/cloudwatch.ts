@@ -79,11 +79,6 @@ export interface CwlSniffOptions {
   acceptPayload(p: CwlPayload): boolean;
   /** For the decoded `{messageType, logEvents}` document: true when the head shows the source's markers. */
   acceptDocumentHead(head: string): boolean;
-  /**
-   * When the head holds `"awslogs"` but not the whole first data string (longer than the head), look
-   * for it in the first 16 MiB of the bytes (EKS). Default false.
-   */
-  scanPastHead?: boolean;
 }
 
 /**
@@ -103,8 +98,8 @@ export function sniffCwlSubscription(head: string, bytes: Uint8Array, o: CwlSnif
   }
   if (head.includes('"awslogs"')) {
     let m = AWSLOGS_DATA.exec(head);
-    // The first data string can be longer than the 64 KiB head.
-    if (!m && o.scanPastHead === true && bytes.length > head.length) m = AWSLOGS_DATA.exec(Buffer.from(bytes.subarray(0, 16 << 20)).toString('latin1'));
+    // The first data string can be longer than the 64 KiB head (a Lambda payload of a few hundred events).
+    if (!m && bytes.length > head.length) m = AWSLOGS_DATA.exec(Buffer.from(bytes.subarray(0, 16 << 20)).toString('latin1'));
     const p = m ? tryDecodeCwlData(m[1]!) : undefined;
     return p !== undefined && o.acceptPayload(p);
   }

@@ -50,7 +50,6 @@ function isEksPayload(p: CwlPayload): boolean {
 const CWL_SNIFF = {
   acceptPayload: isEksPayload,
   acceptDocumentHead: (head: string) => head.includes(EKS_LOG_GROUP_PREFIX) || head.includes(AUDIT_STREAM_PREFIX) || looksLikeAudit(head),
-  scanPastHead: true,
 };
 
 function sniffSubscription(head: string, bytes: Uint8Array): boolean {
