@@ -5,7 +5,8 @@
  * logStream, logEvents[]}` document as Firehose writes it to S3.
  */
 import { gunzipSync } from 'node:zlib';
-import { isObject } from './json-input.js';
+import { clip, isObject } from './json-input.js';
+import { MapFailure } from './outcome.js';
 import type { RecordContext } from './types.js';
 
 export interface CwlEvent {
@@ -68,6 +69,18 @@ export function tryDecodeCwlData(data: string): CwlPayload | undefined {
     return decodeCwlData(data);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A subscription's base64 data string delivered on its own (`H4sI…`), decoded; a broken one becomes an
+ * `invalid-envelope` failure of `source` carrying the (clipped) text.
+ */
+export function decodeBareCwlData(text: string, source: string, context: RecordContext): CwlPayload | MapFailure {
+  try {
+    return decodeCwlData(text.trim());
+  } catch (err) {
+    return new MapFailure('invalid-envelope', `base64 CloudWatch Logs data cannot be decoded: ${(err as Error).message}`, source, clip(text), context);
   }
 }
 

@@ -18,7 +18,7 @@
  * "aws:s3"...}]}`) are not CloudTrail. All formats share one decoder body: each top-level value is
  * unwrapped by its own shape, so mixed inputs work too.
  */
-import { cwlMessages, decodeCwlData, isCwlPayload, sniffCwlSubscription, toCwlPayload } from '../../core/cloudwatch.js';
+import { cwlMessages, decodeBareCwlData, isCwlPayload, sniffCwlSubscription, toCwlPayload } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
 import { clip, isObject, parseJsonValues, startsLikeJson } from '../../core/json-input.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
@@ -79,14 +79,9 @@ export function* decodeCloudTrail(input: DecodeInput): Generator<Out> {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('H4sI')) {
     // A subscription's base64 data string on its own.
-    let p: CwlPayload;
-    try {
-      p = decodeCwlData(trimmed.trim());
-    } catch (err) {
-      yield new MapFailure('invalid-envelope', `base64 CloudWatch Logs data: ${(err as Error).message}`, FAMILY, clip(text), base);
-      return;
-    }
-    yield* fromCwlPayload(p, base);
+    const p = decodeBareCwlData(trimmed, FAMILY, base);
+    if (p instanceof MapFailure) yield p;
+    else yield* fromCwlPayload(p, base);
     return;
   }
   for (const item of parseJsonValues(text, base, FAMILY)) {

@@ -15,7 +15,7 @@
  * `requestReceivedTimestamp`; hand-edited events may lack `apiVersion`), or an EKS log group, because
  * `--source auto` tries every source on every input.
  */
-import { accountFromArn, cwlMessages, decodeCwlData, isCwlPayload, regionFromArn, sniffCwlSubscription } from '../../core/cloudwatch.js';
+import { accountFromArn, cwlMessages, decodeBareCwlData, decodeCwlData, isCwlPayload, regionFromArn, sniffCwlSubscription } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
 import { clip, isObject, parseJsonValues, startsLikeJson } from '../../core/json-input.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
@@ -191,14 +191,9 @@ function* decodeJson(input: DecodeInput): Generator<Out> {
   const text = input.text;
   const trimmed = text.trimStart();
   if (trimmed.startsWith('H4sI')) {
-    let p: CwlPayload;
-    try {
-      p = decodeCwlData(trimmed.trim());
-    } catch (err) {
-      yield new MapFailure('invalid-envelope', `base64 CloudWatch Logs data cannot be decoded: ${(err as Error).message}`, SOURCE, clip(trimmed), ctx);
-      return;
-    }
-    yield* fromCwlPayload(p, ctx);
+    const p = decodeBareCwlData(trimmed, SOURCE, ctx);
+    if (p instanceof MapFailure) yield p;
+    else yield* fromCwlPayload(p, ctx);
     return;
   }
   if (trimmed.startsWith('[')) {
