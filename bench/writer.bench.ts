@@ -15,8 +15,9 @@ import type { OcsfEvent } from '../src/core/types.js';
 import { deriveSchema } from '../src/writer/arrow-schema.js';
 import { compileColumns, isViolation } from '../src/writer/columns.js';
 import { encodeParquet } from '../src/writer/parquet.js';
+import type { ParquetOptions } from '../src/writer/parquet.js';
 import type { Compression } from '../src/writer/parquet.js';
-import { leafCount } from '../src/writer/schema-tree.js';
+import { leafCount, statisticsColumns } from '../src/writer/schema-tree.js';
 import type { ColumnType, WriterSchema } from '../src/writer/schema-tree.js';
 import { createLakeWriter } from '../src/writer/writer.js';
 import type { Sink } from '../src/writer/sinks/sink.js';
@@ -71,13 +72,14 @@ async function suiteFor(label: string, schema: WriterSchema, events: OcsfEvent[]
   const batch = cols.build(events);
   const ipcBytes = tableToIPC(new Table(batch), 'stream').byteLength;
   console.log(`\n${label}: ${events.length} events, ${leafCount(schema.fields)} leaf columns, ${(bytes / events.length).toFixed(0)} B/event as JSON, ${(ipcBytes / events.length).toFixed(0)} B/row as Arrow IPC`);
-  const encode = (compression: Compression): BenchCase => ({
-    name: `parquet-wasm ${compression} (from built columns)`,
+  const stats = statisticsColumns(schema);
+  const encode = (compression: Compression, extra: Partial<ParquetOptions> = {}, label = ''): BenchCase => ({
+    name: `parquet-wasm ${compression}${label} (from built columns)`,
     items: events.length,
     bytes,
     fn: async () => {
       let done = false;
-      return encodeParquet(() => (done ? undefined : ((done = true), cols.build(events))), { compression });
+      return encodeParquet(() => (done ? undefined : ((done = true), cols.build(events))), { compression, statisticsColumns: stats, ...extra });
     },
   });
   const cases: BenchCase[] = [
@@ -94,6 +96,8 @@ async function suiteFor(label: string, schema: WriterSchema, events: OcsfEvent[]
       },
     },
     encode('ZSTD'),
+    // What the writer's defaults (no dictionary, statistics on top-level numbers and times only) save.
+    encode('ZSTD', { dictionary: true, statisticsColumns: undefined }, ' + dictionary + chunk statistics on every column'),
   ];
   if (contexts) {
     cases.push(encode('SNAPPY'), encode('GZIP'));

@@ -35,7 +35,7 @@ import { compileColumns } from '../../src/writer/columns.js';
 import { encodeParquet } from '../../src/writer/parquet.js';
 import { partitionOf, partitionPath, tablePrefix } from '../../src/writer/partition.js';
 import type { PartitionValues } from '../../src/writer/partition.js';
-import { schemaMetadata } from '../../src/writer/schema-tree.js';
+import { schemaMetadata, statisticsColumns } from '../../src/writer/schema-tree.js';
 import { createLakeWriter } from '../../src/writer/writer.js';
 import { createLocalSink } from '../../src/writer/sinks/local.js';
 import type { Sink } from '../../src/writer/sinks/sink.js';
@@ -206,7 +206,7 @@ export async function profile(set: DataSet, out: string): Promise<Omit<RunResult
     ipcMs += performance.now() - t0;
     t0 = performance.now();
     let bi = 0;
-    const file = await encodeParquet(() => batches[bi++], { compression: 'ZSTD', rowGroupRows: ROWS_PER_BATCH, metadata: schemaMetadata(schema) });
+    const file = await encodeParquet(() => batches[bi++], { compression: 'ZSTD', rowGroupRows: ROWS_PER_BATCH, metadata: schemaMetadata(schema), statisticsColumns: statisticsColumns(schema) });
     encodeMs += performance.now() - t0;
     t0 = performance.now();
     await sink.put(`${tablePrefix('native', g.source, g.version)}/${partitionPath(g.p)}/profile-${files}.parquet`, file.chunks, file.bytes);

@@ -54,6 +54,7 @@ export function ingestSelector(source: SampleSource): { source: string; context?
 }
 
 const GUNZIP = { chunkSize: 1 << 20 } as const;
+const DIST_INDEX = new URL('../../dist/index.js', import.meta.url).href;
 
 /** Sum of sizes and count of `.parquet` files under `dir`. */
 export function dirStats(dir: string): { bytes: number; files: number } {
@@ -133,8 +134,9 @@ export function floor(set: DataSet): number {
 }
 
 async function ours(set: DataSet, out: string, workers: number): Promise<Omit<RunResult, 'contender' | 'source' | 'maxRss'>> {
-  await import('../../src/sources/index.js');
-  const { ingest } = await import('../../src/pipeline/ingest.js');
+  // The built package, as users run it (workers then start from compiled JavaScript, not through tsx);
+  // `npm run bench:e2e` builds first.
+  const { ingest } = (await import(DIST_INDEX)) as typeof import('../../src/index.js');
   const sel = ingestSelector(set.source);
   const t0 = performance.now();
   const r = await ingest([inputDir(set)], {

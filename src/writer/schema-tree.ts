@@ -87,6 +87,17 @@ export function toArrowSchema(s: WriterSchema): Schema {
 }
 
 /** Key/value metadata stored in every file, read back by `ocsf-lake validate`. */
+const STAT_KINDS: ReadonlySet<string> = new Set(['int32', 'int64', 'timestamp', 'float64', 'bool']);
+
+/**
+ * Columns whose Parquet column chunks carry min/max statistics: the top-level numbers, booleans and
+ * timestamps (`time`, `time_dt`, `class_uid`, `severity_id`, ...), which queries filter on. Strings and nested
+ * columns get none (see `ParquetOptions.statisticsColumns`).
+ */
+export function statisticsColumns(s: WriterSchema): string[] {
+  return s.fields.filter((f) => STAT_KINDS.has(f.type.kind)).map((f) => f.name);
+}
+
 export function schemaMetadata(s: WriterSchema): Record<string, string> {
   return {
     'ocsf.source': s.source,

@@ -13,7 +13,7 @@ import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_REASONS, ingest } from '../../src/index.js';
 import type { IngestProgress, IngestResult, InputSource } from '../../src/index.js';
-import { shardOf } from '../../src/pipeline/ingest.js';
+import { createShardAssigner } from '../../src/pipeline/ingest.js';
 import { s3Object } from '../../src/pipeline/inputs.js';
 import { generateSampleFiles, writeSamples } from '../../src/samples/index.js';
 import type { SampleSource, SampleSpread } from '../../src/samples/index.js';
@@ -222,8 +222,10 @@ describe('S3 objects that disappear between listing and reading', () => {
     keys.sort(); // the listing order
     // Two objects of the same worker (of two), followed by more objects of that worker: a worker whose reads
     // fail must still take new objects. The last listed object disappears too (progress must count it).
-    const owner = (k: string) => shardOf(s3Object(s3.client, 'raw', k), 2);
-    const byOwner = [0, 1].map((w) => keys.filter((k) => owner(k) === w));
+    // The dispatcher's assignment, replayed in listing order.
+    const assign = createShardAssigner(2);
+    const owners = keys.map((k) => assign(s3Object(s3.client, 'raw', k)));
+    const byOwner = [0, 1].map((w) => keys.filter((_, i) => owners[i] === w));
     const busy = byOwner.find((ks) => ks.length >= 4)!;
     doomed = [busy[0]!, busy[1]!, keys.at(-1)!];
     expect(new Set(doomed).size).toBe(3);

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/index.js';
 import type { IngestProgress, IngestResult } from '../../src/index.js';
-import { shardOf } from '../../src/pipeline/ingest.js';
+import { createShardAssigner } from '../../src/pipeline/ingest.js';
 import { contextFromKey } from '../../src/pipeline/inputs.js';
 import { writeSamples } from '../../src/samples/index.js';
 import { expectBalanced, listTree, tempDir, writeBadInputs } from './helpers.js';
@@ -172,7 +172,8 @@ describe('workers: 2 gives the same lake as workers: 1', () => {
     const spread = { regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], accounts: ['111122223333', '444455556666'], firstDay: Date.UTC(2024, 2, 14), days: 1 };
     const written = writeSamples(inputs, { records: { cloudtrail: 2400, vpc_flow: 2400 }, perFile: 100, spread, seed: 11 });
     // Both workers own some of the keys (the split below would otherwise prove nothing).
-    const owners = new Set(written.map((f) => shardOf({ name: f.path, context: contextFromKey(f.path), read: async () => new Uint8Array() }, 2)));
+    const assign = createShardAssigner(2);
+    const owners = new Set(written.map((f) => assign({ name: f.path, context: contextFromKey(f.path) })));
     expect(owners.size).toBe(2);
     writeBadInputs(inputs); // and three bad objects, so that there are dead letters too
     const opts = { fsync: false, validate: 'off' as const };

@@ -75,6 +75,27 @@ describe('Parquet encoding', () => {
     expect(Math.max(...ps.map((p) => p.uncompressed))).toBeLessThanOrEqual(1_000_000);
   });
 
+  it('writes no dictionary pages and min/max statistics only on the columns named', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({ time: 1_000 + i, data: `{"k":${i % 3}}`, labels: ['a', 'b'], n: i % 7 }));
+    const cols = compileColumns(schema);
+    const encode = (o: Parameters<typeof encodeParquet>[1]) => {
+      let done = false;
+      return encodeParquet(() => (done ? undefined : ((done = true), cols.build(rows))), o);
+    };
+    const chunks = (bytes: Uint8Array) => pages(bytes).md.row_groups[0]!.columns.map((c) => c.meta_data!);
+    const lean = chunks(Buffer.concat((await encode({ statisticsColumns: ['time', 'n'] })).chunks));
+    expect(lean.every((m) => m.dictionary_page_offset === undefined && !m.encodings.includes('RLE_DICTIONARY'))).toBe(true);
+    const stats = Object.fromEntries(lean.map((m) => [m.path_in_schema.join('.'), m.statistics]));
+    expect(stats.time).toMatchObject({ min_value: 1_000n, max_value: 1_299n });
+    expect(stats.n).toMatchObject({ min_value: 0, max_value: 6 });
+    expect(stats.data?.min_value).toBeUndefined();
+    expect(stats['labels.list.element']?.min_value).toBeUndefined();
+    // asked for: dictionary pages; no statisticsColumns: chunk statistics everywhere
+    const full = chunks(Buffer.concat((await encode({ dictionary: true })).chunks));
+    expect(full.every((m) => m.dictionary_page_offset !== undefined)).toBe(true);
+    expect(full.find((m) => m.path_in_schema[0] === 'data')!.statistics?.min_value).toBe('{"k":0}');
+  });
+
   it('writes GZIP, SNAPPY and UNCOMPRESSED when asked, and refuses an empty file', async () => {
     const cols = compileColumns(schema);
     for (const compression of ['GZIP', 'SNAPPY', 'UNCOMPRESSED'] as const) {
