@@ -190,7 +190,6 @@ export async function runShard(
           continue;
         }
         const ev = o.event;
-        const mapper = `${o.source}@${o.version}`;
         if (collection !== undefined) {
           const reason = collection.reject(o.source, o.version, ev, o.context);
           if (reason !== undefined) {
@@ -202,14 +201,14 @@ export async function runShard(
           const r = validator.validate(ev);
           if (!r.valid) {
             const first = r.errors[0]!;
-            fail(new MapFailure('validation-failed', `${first.path || '/'}: ${first.message}`, o.source, o.raw, o.context, r.errors), mapper, ev);
+            fail(new MapFailure('validation-failed', `${first.path || '/'}: ${first.message}`, o.source, o.raw, o.context, r.errors), `${o.source}@${o.version}`, ev);
             continue;
           }
         }
         const rejected = writer.write(ev, { source: o.source, sourceVersion: o.version, context: o.context });
         if (rejected !== undefined) {
           // Dead-letter the raw record (replayable after a fix) with the event that was refused.
-          fail(new MapFailure(rejected.reason, rejected.message, rejected.source, o.raw, o.context, rejected.errors), mapper, ev);
+          fail(new MapFailure(rejected.reason, rejected.message, rejected.source, o.raw, o.context, rejected.errors), `${o.source}@${o.version}`, ev);
           continue;
         }
         accepted++;
