@@ -164,22 +164,30 @@ const STRING_CHUNK = 32_768;
 function finishStrings(s: NodeState): Uint8Array {
   const strs = s.strs;
   const ns = s.ns;
-  let out = Buffer.allocUnsafe(s.clen); // enough when every character is ASCII
-  let b = 0;
-  for (let k = 0; k < ns; ) {
-    let end = k;
-    let len = 0;
-    while (end < ns && len < STRING_CHUNK) len += strs[end++]!.length;
-    const chunk = end - k === 1 ? strs[k]! : strs.slice(k, end).join('');
-    const bytes = Buffer.byteLength(chunk, 'utf8');
-    if (b + bytes > out.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, b + bytes));
-      out.copy(bigger, 0, 0, b);
-      out = bigger;
+  let out: Buffer;
+  let b: number;
+  if (s.clen <= STRING_CHUNK) {
+    // One chunk: join and encode in one go (the fastest way for small columns, writer bench).
+    out = Buffer.from(strs.join(''), 'utf8');
+    b = out.length;
+  } else {
+    out = Buffer.allocUnsafe(s.clen); // enough when every character is ASCII
+    b = 0;
+    for (let k = 0; k < ns; ) {
+      let end = k;
+      let len = 0;
+      while (end < ns && len < STRING_CHUNK) len += strs[end++]!.length;
+      const chunk = end - k === 1 ? strs[k]! : strs.slice(k, end).join('');
+      const bytes = Buffer.byteLength(chunk, 'utf8');
+      if (b + bytes > out.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, b + bytes));
+        out.copy(bigger, 0, 0, b);
+        out = bigger;
+      }
+      out.write(chunk, b);
+      b += bytes;
+      k = end;
     }
-    out.write(chunk, b);
-    b += bytes;
-    k = end;
   }
   if (b !== s.clen) {
     // Non-ASCII somewhere: the offsets counted UTF-16 units; recompute them string by string.
@@ -191,7 +199,7 @@ function finishStrings(s: NodeState): Uint8Array {
       o[i + 1] = at;
     }
   }
-  return out.subarray(0, b);
+  return b === out.length ? out : out.subarray(0, b);
 }
 
 function jsonText(v: unknown): string | undefined {
