@@ -2,8 +2,8 @@
  * Parquet encoding with parquet-wasm (parquet-rs compiled to wasm). The only module that imports
  * parquet-wasm. Pitfalls handled here (`../shared/docs/stack.md` §2): a fresh `WriterProperties` per
  * call (they are consumed), wasm `Table`s are consumed or freed explicitly, input goes in as an Arrow IPC
- * *stream*, and at most `rowsPerBatch` rows are in wasm memory at a time — wasm memory never shrinks,
- * so a file of many rows is streamed batch by batch through `transformParquetStream`.
+ * *stream*, and a file of many rows is streamed batch by batch through `transformParquetStream`, so wasm
+ * memory (which never shrinks) holds one Arrow batch and the encoded pages of one row group at a time.
  */
 import { tableToIPC, Table as ArrowTable } from 'apache-arrow';
 import type { RecordBatch as ArrowRecordBatch } from 'apache-arrow';
