@@ -42,7 +42,11 @@ export interface IngestOptions {
   out: string;
   /** `native` (aws/<SOURCE>/<version>/), `custom` (ext/<source>/<version>/, one class per file) or `auto`. */
   layout?: 'native' | 'custom' | 'auto';
-  /** Worker threads (default: the core count). 1 runs on the calling thread, and so does every run that selects a user-registered source. */
+  /**
+   * Worker threads. Default: the core count, or the calling thread alone when the whole input lists under
+   * {@link SMALL_INPUT_BYTES} (10 MiB). 1 runs on the calling thread, and so does every run that selects a
+   * user-registered source.
+   */
   workers?: number;
   /** `off`, `all`, or `{ sample: rate }` (default `{ sample: 0.01 }`). Invalid events are dead-lettered. */
   validate?: ValidateMode;
@@ -98,9 +102,16 @@ export async function ingest(inputs: readonly InputSource[], opts: IngestOptions
   const cfg = shardConfig(opts);
   // Worker threads know only the built-in sources (registration is per thread), so a run that selects a
   // user-registered source (or a replaced built-in) runs on the calling thread.
-  const workers = onlyBuiltins(cfg.source) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
+  let workers = onlyBuiltins(cfg.source) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
   const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
-  const listing = listInputs(inputs, { s3Client });
+  let listing: AsyncIterable<InputObject | InputListingError> = listInputs(inputs, { s3Client });
+  if (opts.workers === undefined && workers > 1) {
+    // Default worker count: a small input runs on the calling thread, as starting workers would cost more
+    // than they save.
+    const peek = await peekListing(listing);
+    listing = peek.listing;
+    if (peek.small) workers = 1;
+  }
   const prog = newProgress(started, opts);
 
   let results: ShardResult[];
@@ -120,6 +131,44 @@ export async function ingest(inputs: readonly InputSource[], opts: IngestOptions
     elapsedMs: Date.now() - started,
     workers,
   };
+}
+
+/**
+ * Inputs that list under this many bytes in all run on the calling thread when the worker count is not
+ * given. Starting a worker thread costs about 0.6 s (module graph, schemas, wasm). In `npm run bench:e2e`,
+ * 2 workers lost to 1 on 4.5–6.4 MB of gzip input (Security Hub, Route 53, EKS) and won 1.2× on VPC flow's 14.4 MB.
+ */
+export const SMALL_INPUT_BYTES = 10 << 20;
+/** More listed objects than this count as a large input whatever their sizes (and bound what the peek holds). */
+const SMALL_INPUT_OBJECTS = 4096;
+
+/**
+ * Reads the listing ahead until it ends, or its sizes pass {@link SMALL_INPUT_BYTES}, or an object of unknown
+ * size (a stream) shows up; then gives the listing back whole, the objects read ahead first.
+ * Only names and sizes are held, never bytes.
+ */
+export async function peekListing<T extends InputObject | InputListingError>(listing: AsyncIterable<T>): Promise<{ small: boolean; listing: AsyncIterable<T> }> {
+  const it = listing[Symbol.asyncIterator]();
+  const head: T[] = [];
+  let bytes = 0;
+  let small = true;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    head.push(r.value);
+    if (r.value instanceof InputListingError) continue;
+    bytes += r.value.size ?? Infinity;
+    if (bytes > SMALL_INPUT_BYTES || head.length > SMALL_INPUT_OBJECTS) {
+      small = false;
+      break;
+    }
+  }
+  async function* whole(): AsyncGenerator<T> {
+    yield* head;
+    if (small) return; // the listing has ended
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { small, listing: whole() };
 }
 
 function onlyBuiltins(source: string): boolean {
