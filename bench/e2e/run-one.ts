@@ -9,7 +9,6 @@
  * (our pipeline stage by stage, see `profile.ts`). Prints one line `@@result <json>` on stdout.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -133,7 +132,8 @@ export function floor(set: DataSet): number {
   return n;
 }
 
-async function ours(set: DataSet, out: string, workers: number): Promise<Omit<RunResult, 'contender' | 'source' | 'maxRss'>> {
+/** `workers` undefined: the library's default (the core count, or the calling thread for a small input). */
+async function ours(set: DataSet, out: string, workers: number | undefined): Promise<Omit<RunResult, 'contender' | 'source' | 'maxRss'>> {
   // The built package, as users run it (workers then start from compiled JavaScript, not through tsx);
   // `npm run bench:e2e` builds first.
   const { ingest } = (await import(DIST_INDEX)) as typeof import('../../src/index.js');
@@ -143,10 +143,10 @@ async function ours(set: DataSet, out: string, workers: number): Promise<Omit<Ru
     source: sel.source,
     ...(sel.context ? { context: sel.context } : {}),
     out,
-    workers,
+    ...(workers !== undefined ? { workers } : {}),
     validate: 'off',
     fsync: process.env.E2E_FSYNC === '1',
-    // E2E_WRITER_BUDGET_MB: the writer's memory budget (default 512 MiB), to see its effect on GC and RSS.
+    // E2E_WRITER_BUDGET_MB: the writer's memory budget (default 64 MiB), to see its effect on GC and RSS.
     ...(process.env.E2E_WRITER_BUDGET_MB ? { writer: { memoryBudgetBytes: Number(process.env.E2E_WRITER_BUDGET_MB) * 2 ** 20 } } : {}),
   });
   const elapsedMs = performance.now() - t0;
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
       r = await ours(set, out, 1);
       break;
     case 'ours-default':
-      r = await ours(set, out, availableParallelism());
+      r = await ours(set, out, undefined);
       break;
     case 'duckdb-1':
       r = await duckdb(set, out, 1);
