@@ -295,7 +295,7 @@ const MAX_IN_FLIGHT = 2;
 /**
  * Listed objects the dispatcher looks ahead of the first one it cannot send yet. Listings are sorted by key,
  * so runs of objects belong to one partition and one worker; without looking ahead the other worker idles
- * behind them (CloudTrail, `npm run bench:e2e`: 2 workers went from 0.93–1.16× to 1.14–1.45× one worker,
+ * behind them (CloudTrail, `npm run bench:e2e`: 2 workers went from 0.93–1.16× to 1.14–1.34× one worker,
  * together with {@link createShardAssigner}). Only names are held, never bytes.
  */
 const LOOKAHEAD = 64;
