@@ -109,10 +109,12 @@ function runQuickSuites(filters: string[]): { status: number; ratios: Map<string
 export function parseTables(text: string): Map<string, number> {
   const out = new Map<string, number>();
   let suite: string | undefined;
+  let reference: string | undefined;
   for (const line of text.split('\n')) {
-    const h = /^## (\S+)/.exec(line);
+    const h = /^## (\S+)(?: \(ratio vs "(.*)"\))?/.exec(line);
     if (h) {
       suite = h[1];
+      reference = h[2];
       continue;
     }
     if (suite === undefined || !line.startsWith('| ') || line.startsWith('| case |')) continue;
@@ -121,9 +123,9 @@ export function parseTables(text: string): Map<string, number> {
     const name = cells.slice(0, cells.length - 5).join('|');
     const m = /^([\d.]+)×$/.exec(cells[cells.length - 3]!);
     if (!m) continue;
-    const ratio = Number(m[1]);
-    if (ratio === 1) continue;
-    out.set(caseKey({ suite, name }), ratio);
+    // The reference row is the one the header names; another case can print 1.00× too (validate (mixed) did).
+    if (reference !== undefined ? name === reference : Number(m[1]) === 1) continue;
+    out.set(caseKey({ suite, name }), Number(m[1]));
   }
   return out;
 }
