@@ -100,13 +100,7 @@ export class LocalConfigStore implements ConfigStore {
   }
 
   private async revisions(dir: string): Promise<number[]> {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw fsError(err, dir);
-    }
+    const names = await readdirOrEmpty(dir);
     const revs: number[] = [];
     for (const n of names) {
       const m = REV_RE.exec(n);
@@ -189,13 +183,7 @@ export class LocalConfigStore implements ConfigStore {
   async list(prefix: string): Promise<string[]> {
     const p = prefix.replace(/\/+$/, '');
     const dir = p === '' ? join(this.root, CONFIG_DIR) : this.dir(p);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw fsError(err, dir);
-    }
+    const names = await readdirOrEmpty(dir);
     return names
       .filter((n) => !n.startsWith('.') && KEY_RE.test(n))
       .map((n) => (p === '' ? n : `${p}/${n}`))
@@ -413,5 +401,15 @@ function parseDocument<D>(text: string, store: ConfigStore, key: string): D {
     throw new InternalServerException(`${store.location}/${CONFIG_DIR}/${key}: corrupt JSON document: ${(err as Error).message}`, {
       cause: err,
     });
+  }
+}
+
+/** The entries of a directory; none when it does not exist (yet). */
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw fsError(err, dir);
   }
 }
