@@ -57,6 +57,12 @@ export interface MappingAlone {
   mapPerSec: number;
   /** JSON.parse of the same records (each record's JSON text), records/s; absent for text sources (VPC). */
   jsonParsePerSec?: number;
+  /**
+   * CloudTrail: `JSON.stringify` alone of the parts the 2.0 mapping must serialise (mapping-spec §3:
+   * `requestParameters` → `api.request.data`, `responseElements` → `api.response.data`, compact JSON), on
+   * the same records, records/s. Every mapper of this spec pays it, however it is written.
+   */
+  requiredStringifyPerSec?: number;
 }
 
 export interface ProfileDetail {
@@ -221,7 +227,7 @@ export async function profile(set: DataSet, out: string): Promise<Omit<RunResult
 
   const total = stages.filter((s) => !s.sub).reduce((n, s) => n + s.ms, 0);
   const detail: ProfileDetail = { stages, mappingAlone, events, files, rowsPerBatch: ROWS_PER_BATCH };
-  return { records: set.records, elapsedMs: total, outBytes: 0, outFiles: files, threads: 1, detail };
+  return { records: set.records, elapsedMs: total, cpuMs: total, outBytes: 0, outFiles: files, threads: 1, detail };
 }
 
 /** At most this many records for the mapping-alone measurement (they are kept parsed in memory). */
@@ -283,6 +289,18 @@ async function measureMappingAlone(
   };
   const mapMs = best(mapOnce);
   const out: MappingAlone = { records: n, mapPerSec: (n * 1000) / mapMs };
+  if (set.source === 'cloudtrail') {
+    const parts: unknown[] = [];
+    for (const r of records) {
+      const v = r.value as { requestParameters?: unknown; responseElements?: unknown };
+      if (v.requestParameters !== undefined && v.requestParameters !== null) parts.push(v.requestParameters);
+      if (v.responseElements !== undefined && v.responseElements !== null) parts.push(v.responseElements);
+    }
+    const stringifyMs = best(() => {
+      for (let k = 0; k < parts.length; k++) sinkValue = JSON.stringify(parts[k]);
+    });
+    out.requiredStringifyPerSec = (n * 1000) / stringifyMs;
+  }
   if (set.source !== 'vpc_flow') {
     const texts = records.map((r) => JSON.stringify(r.value));
     const parseMs = best(() => {

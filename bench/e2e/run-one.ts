@@ -26,6 +26,11 @@ export interface RunResult {
   /** Records read (the data set's count; contenders that count check it). */
   records: number;
   elapsedMs: number;
+  /**
+   * CPU time of the whole process over the timed part (`process.cpuUsage`, every thread: workers, V8's GC
+   * and compiler threads, libuv's pool, DuckDB's threads); `cpuMs / elapsedMs` is the cores it kept busy.
+   */
+  cpuMs: number;
   outBytes: number;
   outFiles: number;
   /** process.resourceUsage().maxRSS, in bytes. */
@@ -53,6 +58,19 @@ export function ingestSelector(source: SampleSource): { source: string; context?
 }
 
 const GUNZIP = { chunkSize: 1 << 20 } as const;
+
+/** Starts a timed section; `stop()` gives its wall-clock and process CPU milliseconds. */
+function startClock(): { stop(): { elapsedMs: number; cpuMs: number } } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return {
+    stop() {
+      const elapsedMs = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      return { elapsedMs, cpuMs: (c.user + c.system) / 1000 };
+    },
+  };
+}
 const DIST_INDEX = new URL('../../dist/index.js', import.meta.url).href;
 
 /** Sum of sizes and count of `.parquet` files under `dir`. */
@@ -138,7 +156,7 @@ async function ours(set: DataSet, out: string, workers: number | undefined): Pro
   // `npm run bench:e2e` builds first.
   const { ingest } = (await import(DIST_INDEX)) as typeof import('../../src/index.js');
   const sel = ingestSelector(set.source);
-  const t0 = performance.now();
+  const clock = startClock();
   const r = await ingest([inputDir(set)], {
     source: sel.source,
     ...(sel.context ? { context: sel.context } : {}),
@@ -149,13 +167,14 @@ async function ours(set: DataSet, out: string, workers: number | undefined): Pro
     // E2E_WRITER_BUDGET_MB: the writer's memory budget (default 64 MiB), to see its effect on GC and RSS.
     ...(process.env.E2E_WRITER_BUDGET_MB ? { writer: { memoryBudgetBytes: Number(process.env.E2E_WRITER_BUDGET_MB) * 2 ** 20 } } : {}),
   });
-  const elapsedMs = performance.now() - t0;
+  const { elapsedMs, cpuMs } = clock.stop();
   if (r.counts.recordsIn !== set.records) throw new Error(`ingest read ${r.counts.recordsIn} records, the data set has ${set.records}`);
   if (r.counts.failures > 0) throw new Error(`ingest had ${r.counts.failures} failures: ${JSON.stringify(r.counts.failuresByReason)}`);
   const st = dirStats(out);
   return {
     records: r.counts.recordsIn,
     elapsedMs,
+    cpuMs,
     outBytes: st.bytes,
     outFiles: st.files,
     threads: r.workers,
@@ -167,15 +186,15 @@ async function duckdb(set: DataSet, out: string, threads: number | undefined): P
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const { duckdbSql } = await import('./duckdb-sql.js');
   const sql = duckdbSql(set.source, inputDir(set), out);
-  const t0 = performance.now();
+  const clock = startClock();
   const inst = await DuckDBInstance.create(':memory:', threads === undefined ? {} : { threads: String(threads) });
   const conn = await inst.connect();
   await conn.run(sql);
-  const elapsedMs = performance.now() - t0;
+  const { elapsedMs, cpuMs } = clock.stop();
   const used = Number((await conn.runAndReadAll(`SELECT current_setting('threads') AS t`)).getRowObjectsJson()[0]!.t);
   conn.closeSync();
   const st = dirStats(out);
-  return { records: set.records, elapsedMs, outBytes: st.bytes, outFiles: st.files, threads: used };
+  return { records: set.records, elapsedMs, cpuMs, outBytes: st.bytes, outFiles: st.files, threads: used };
 }
 
 async function main(): Promise<void> {
@@ -185,11 +204,11 @@ async function main(): Promise<void> {
   let r: Omit<RunResult, 'contender' | 'source' | 'maxRss'>;
   switch (contender) {
     case 'floor': {
-      const t0 = performance.now();
+      const clock = startClock();
       const n = floor(set);
-      const elapsedMs = performance.now() - t0;
+      const { elapsedMs, cpuMs } = clock.stop();
       if (n !== set.records) throw new Error(`floor parsed ${n} records, the data set has ${set.records}`);
-      r = { records: n, elapsedMs, outBytes: 0, outFiles: 0, threads: 1 };
+      r = { records: n, elapsedMs, cpuMs, outBytes: 0, outFiles: 0, threads: 1 };
       break;
     }
     case 'ours-1':
