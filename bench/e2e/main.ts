@@ -21,6 +21,8 @@ import type { DataSet } from './data.js';
 import type { ProfileDetail } from './profile.js';
 import { CONTENDERS } from './run-one.js';
 import type { Contender, RunResult } from './run-one.js';
+import { ceilings, median, summarize, targets } from './targets.js';
+import type { Ceilings, Summary, Target } from './targets.js';
 
 const RUN_ONE = fileURLToPath(new URL('./run-one.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
@@ -105,48 +107,6 @@ function runChild(contender: Contender, set: DataSet): RunResult {
   return JSON.parse(line.slice('@@result '.length)) as RunResult;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-interface Summary {
-  contender: Contender;
-  threads: number;
-  reps: number;
-  medianMs: number;
-  recordsPerSec: number;
-  /** gzip input MB/s. */
-  inputMBps: number;
-  peakRssMB: number;
-  /** Median CPU time of the process over the timed part ÷ median wall time: the cores it kept busy. */
-  coresBusy: number;
-  outBytes: number;
-  outFiles: number;
-  vsDuckdb1?: number;
-  vsFloor?: number;
-  runsMs: number[];
-}
-
-function summarize(set: DataSet, runs: RunResult[]): Summary {
-  const ms = median(runs.map((r) => r.elapsedMs));
-  const last = runs[runs.length - 1]!;
-  return {
-    contender: last.contender,
-    threads: last.threads,
-    reps: runs.length,
-    medianMs: ms,
-    recordsPerSec: (set.records * 1000) / ms,
-    inputMBps: (set.gzBytes / 1e6) / (ms / 1000),
-    peakRssMB: median(runs.map((r) => r.maxRss)) / 2 ** 20,
-    coresBusy: median(runs.map((r) => r.cpuMs)) / ms,
-    outBytes: last.outBytes,
-    outFiles: last.outFiles,
-    runsMs: runs.map((r) => Math.round(r.elapsedMs)),
-  };
-}
-
 // ─── printing ───────────────────────────────────────────────────────────────────────────────────
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -205,32 +165,6 @@ function printProfile(set: DataSet, p: ProfileDetail, ours1Ms: number | undefine
   }
 }
 
-/**
- * Upper bounds measured in the same run, for the targets they bound:
- * - **floor + encode**: the floor contender (read, gunzip, JSON.parse or line splitting of every record)
- *   plus the profile's "Parquet encode" stage (Arrow IPC + parquet-wasm ZSTD of exactly our output rows,
- *   with our writer properties). No pipeline that writes these rows with this encoder can beat that rate,
- *   even if mapping, checks, column building, buffering, GC and the file writes took no time.
- * - **workers**: a run on C cores can at most go C ÷ (cores the 1-worker run keeps busy) times faster than
- *   the 1-worker run, since no extra worker makes a record cost less CPU.
- */
-interface Ceilings {
-  /** records/s of floor + Parquet encode alone. */
-  floorPlusEncode?: number;
-  /** Highest possible default-workers ÷ 1-worker ratio on this machine. */
-  workers?: number;
-}
-
-function ceilings(set: DataSet, rows: Summary[], p: ProfileDetail | undefined): Ceilings {
-  const fl = rows.find((r) => r.contender === 'floor');
-  const o1 = rows.find((r) => r.contender === 'ours-1');
-  const encodeMs = p?.stages.find((s) => s.stage.startsWith('Parquet encode'))?.ms;
-  const out: Ceilings = {};
-  if (fl && encodeMs !== undefined) out.floorPlusEncode = (set.records * 1000) / (fl.medianMs + encodeMs);
-  if (o1 && o1.coresBusy > 0) out.workers = availableParallelism() / o1.coresBusy;
-  return out;
-}
-
 function printCeilings(set: DataSet, c: Ceilings, rows: Summary[]): void {
   const d1 = rows.find((r) => r.contender === 'duckdb-1');
   const o1 = rows.find((r) => r.contender === 'ours-1');
@@ -249,38 +183,6 @@ function printCeilings(set: DataSet, c: Ceilings, rows: Summary[]): void {
   console.log(`
 ### ${set.source}: ceilings measured in this run`);
   for (const l of lines) console.log(`- ${l}`);
-}
-
-interface Target {
-  what: string;
-  value: number;
-  goal: number;
-  unit: string;
-  met: boolean;
-  /** The highest value this target's measure can reach in this run (see {@link ceilings}), when one is known. */
-  ceiling?: number;
-}
-
-function targets(source: SampleSource, rows: Summary[], p: ProfileDetail | undefined, c: Ceilings): Target[] {
-  const by = (c: Contender) => rows.find((r) => r.contender === c);
-  const out: Target[] = [];
-  const o1 = by('ours-1');
-  const oN = by('ours-default');
-  const d1 = by('duckdb-1');
-  const fl = by('floor');
-  const t = (what: string, value: number | undefined, goal: number, ceiling?: number, unit = '×') => {
-    if (value !== undefined && Number.isFinite(value)) out.push({ what, value, goal, unit, met: value >= goal, ...(ceiling !== undefined ? { ceiling } : {}) });
-  };
-  const fe = c.floorPlusEncode;
-  if (source === 'cloudtrail') {
-    t('CloudTrail, 1 worker ÷ DuckDB threads=1', o1 && d1 ? o1.recordsPerSec / d1.recordsPerSec : undefined, 1.5, fe && d1 ? fe / d1.recordsPerSec : undefined);
-    t('CloudTrail, 1 worker ÷ floor (JSON.parse alone)', o1 && fl ? o1.recordsPerSec / fl.recordsPerSec : undefined, 0.25, fe && fl ? fe / fl.recordsPerSec : undefined);
-    t('CloudTrail, default workers ÷ our 1 worker', o1 && oN ? oN.recordsPerSec / o1.recordsPerSec : undefined, 1.6, c.workers);
-  }
-  if (source === 'vpc_flow') t('VPC flow text, 1 worker ÷ DuckDB threads=1', o1 && d1 ? o1.recordsPerSec / d1.recordsPerSec : undefined, 1.0, fe && d1 ? fe / d1.recordsPerSec : undefined);
-  const m = p?.mappingAlone;
-  if (m?.jsonParsePerSec !== undefined) t(`${source}: mapping alone ÷ JSON.parse of the same records`, m.mapPerSec / m.jsonParsePerSec, 3);
-  return out;
 }
 
 function printTargets(ts: Target[]): void {
@@ -333,9 +235,9 @@ function runSuite(o: Options): void {
     }
     printTable(set, rows);
     if (profile) printProfile(set, profile, rows.find((r) => r.contender === 'ours-1')?.medianMs);
-    const caps = ceilings(set, rows, profile);
+    const caps = ceilings(set.records, rows, profile?.stages.find((st) => st.stage.startsWith('Parquet encode'))?.ms, availableParallelism());
     printCeilings(set, caps, rows);
-    const ts = targets(source, rows, profile, caps);
+    const ts = targets(source, rows, profile?.mappingAlone, caps);
     allTargets.push(...ts);
     results[source] = {
       data: { records: set.records, files: set.files.length, gzBytes: set.gzBytes, seed: set.seed },
