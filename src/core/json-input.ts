@@ -8,9 +8,6 @@ import { MapFailure } from './outcome.js';
 import type { RawRecord } from './source.js';
 import type { RecordContext } from './types.js';
 
-/** Largest single record accepted (a bigger one is a `record-too-large` failure). */
-export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
-
 /**
  * Yields every top-level JSON value in `text`. A top-level array yields its elements (with `index`);
  * callers unwrap envelopes (`Records`, `Findings`, `detail`) themselves.

@@ -61,7 +61,7 @@ export interface IngestOptions {
   kmsKeyId?: string;
   /** The data lake configuration to honour (from `DataLake.collectionPlan().document`); absent = collect everything. */
   collection?: DataLakeDocument;
-  /** Writer limits (rows/bytes/age per file, memory budget, rows per Parquet batch). */
+  /** Writer limits (rows/bytes/age per file, memory budget, rows per Parquet batch, largest event: `maxRecordBytes`). */
   writer?: ShardConfig['writer'];
   /** fsync local files before rename (default true). */
   fsync?: boolean;

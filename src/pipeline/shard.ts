@@ -40,7 +40,7 @@ export interface ShardConfig {
   compression?: Compression;
   validate: ValidateMode;
   /** Writer limits (rows/bytes/age/memory). */
-  writer?: Pick<LakeWriterOptions, 'maxFileRows' | 'maxFileBytes' | 'maxAgeMs' | 'memoryBudgetBytes' | 'rowsPerBatch' | 'concurrency' | 'defaultRegion'>;
+  writer?: Pick<LakeWriterOptions, 'maxFileRows' | 'maxFileBytes' | 'maxAgeMs' | 'memoryBudgetBytes' | 'rowsPerBatch' | 'concurrency' | 'defaultRegion' | 'maxRecordBytes'>;
   libraryVersion: string;
   /** The data lake's configuration snapshot: only what it enables is written; absent = everything. */
   collection?: DataLakeDocument;

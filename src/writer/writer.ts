@@ -66,6 +66,12 @@ export interface LakeWriterOptions {
   rowsPerBatch?: number;
   /** Rows per Parquet row group (default 65,536); batches stream into a row group until it is full. */
   rowGroupRows?: number;
+  /**
+   * Largest event accepted, by the same size estimate as `maxFileBytes` (default 64 MiB). A bigger event is a `record-too-large` failure, so a pathological record
+   * goes to the dead letters instead of filling the writer's memory. Pages holding one value over 1 MB
+   * break Security Lake's page rule; set this to about 1 MiB to refuse such records as well.
+   */
+  maxRecordBytes?: number;
   /** Files encoded and uploaded at the same time (default 2). */
   concurrency?: number;
   /** Source definitions not in the registry (e.g. user-defined sources). */
@@ -226,6 +232,7 @@ const DEFAULTS = {
   rowsPerBatch: 4_096,
   rowGroupRows: 65_536,
   concurrency: 2,
+  maxRecordBytes: 64 << 20,
 };
 
 /** Where a row came from, for object names: input object and position, else the writer's sequence number. */
@@ -252,6 +259,7 @@ export function createLakeWriter(opts: LakeWriterOptions): LakeWriter {
   const maxAgeMs = opts.maxAgeMs ?? DEFAULTS.maxAgeMs;
   const budget = opts.memoryBudgetBytes ?? DEFAULTS.memoryBudgetBytes;
   const rowsPerBatch = Math.max(1, opts.rowsPerBatch ?? DEFAULTS.rowsPerBatch);
+  const maxRecordBytes = opts.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULTS.concurrency);
   const now = opts.now ?? Date.now;
   const extraSources = new Map((opts.sources ?? []).map((d) => [d.name, d]));
@@ -349,6 +357,7 @@ export function createLakeWriter(opts: LakeWriterOptions): LakeWriter {
     const target = targetFor(e, classUid);
     const size = target.columns.check(ev);
     if (isViolation(size)) return reject('schema-violation', size.path, size.message, ev, meta);
+    if (size > maxRecordBytes) return reject('record-too-large', '', `about ${size} bytes, over the limit of ${maxRecordBytes} (maxRecordBytes)`, ev, meta);
     const p = partitionOf(ev, meta.context, opts.defaultRegion);
     if ('path' in p) return reject('invalid-partition', p.path, p.message, ev, meta);
     // The buffer of the previous event, when this one shares its table and partition (runs are the rule):

@@ -219,3 +219,21 @@ it('sorts rows by time inside each file even when they arrive out of order', asy
   expect(rows.map((r) => r.time)).toEqual(events.map((e) => e.time).sort((a, b) => a - b));
   expect(rows.every((r) => r.time_dt === new Date(r.time as number).toISOString())).toBe(true);
 });
+
+it('refuses an event over maxRecordBytes as record-too-large, keeps it for the dead letters and writes the rest', async () => {
+  const sink = memorySink();
+  const w = createLakeWriter({ sink, sources: [testSource], tickMs: 0, maxRecordBytes: 8_000 });
+  const events = onePartition(3, 11);
+  const big = { ...events[1]!, http_request: { user_agent: 'a'.repeat(9_000) } } as OcsfEvent;
+  expect(w.write(events[0]!, META)).toBeUndefined();
+  const f = w.write(big, { ...META, context: { input: 'in.json', line: 2 } });
+  expect(f?.reason).toBe('record-too-large');
+  expect(f?.message).toMatch(/^event: about \d+ bytes, over the limit of 8000 \(maxRecordBytes\)$/);
+  expect(f?.raw).toBe(big);
+  expect(f?.context).toEqual({ input: 'in.json', line: 2 });
+  expect(w.write(events[2]!, META)).toBeUndefined();
+  await w.close();
+  expect(w.stats()).toMatchObject({ eventsAccepted: 2, eventsRejected: 1, rowsWritten: 2 });
+  const rows = [...readParquetEvents([...sink.objects.values()][0]!).rows()];
+  expect(rows.map((r) => r.time)).toEqual([events[0]!.time, events[2]!.time].sort((a, b) => a - b));
+});
