@@ -67,9 +67,11 @@ export interface LakeWriterOptions {
   /** Rows per Parquet row group (default 65,536); batches stream into a row group until it is full. */
   rowGroupRows?: number;
   /**
-   * Largest event accepted, by the same size estimate as `maxFileBytes` (default 64 MiB). A bigger event is a `record-too-large` failure, so a pathological record
-   * goes to the dead letters instead of filling the writer's memory. Pages holding one value over 1 MB
-   * break Security Lake's page rule; set this to about 1 MiB to refuse such records as well.
+   * Largest event accepted, by the same size estimate as `maxFileBytes` (default 64 MiB): a bigger one is a
+   * `record-too-large` failure, so a pathological record goes to the dead letters (raw record and event kept)
+   * instead of filling the writer's memory. AWS's own records stay under 256 KB. A single value over 1 MB
+   * makes a data page over Security Lake's 1 MB rule: a limit of about 1 MiB refuses such events too (and
+   * any other event that large).
    */
   maxRecordBytes?: number;
   /** Files encoded and uploaded at the same time (default 2). */
