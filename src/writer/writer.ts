@@ -69,7 +69,7 @@ export interface LakeWriterOptions {
   /**
    * Largest event accepted, by the same size estimate as `maxFileBytes` (default 64 MiB): a bigger one is a
    * `record-too-large` failure, so a pathological record goes to the dead letters (raw record and event kept)
-   * instead of filling the writer's memory. AWS's own records stay under 256 KB. A single value over 1 MB
+   * instead of filling the writer's memory. A single value over 1 MB
    * makes a data page over Security Lake's 1 MB rule: a limit of about 1 MiB refuses such events too (and
    * any other event that large).
    */
