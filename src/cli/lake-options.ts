@@ -8,14 +8,15 @@ import type { Compression } from '../writer/parquet.js';
 /** Where and how a run writes: `--out`, `--layout`, `--compression`, `--json` summary (ingest, replay). */
 export const OUTPUT_FLAGS: Record<string, OptionSpec> = {
   out: { type: 'string' },
-  layout: { type: 'string', default: 'native' },
+  // auto: Security Lake's native layout for the AWS sources, ext/<name>/ for sources defined as custom.
+  layout: { type: 'string', default: 'auto' },
   compression: { type: 'string', default: 'zstd' },
   json: { type: 'boolean' },
 };
 
 export interface OutputOptions {
   out: string;
-  layout: 'native' | 'custom';
+  layout: 'native' | 'custom' | 'auto';
   compression: Compression;
 }
 
@@ -24,7 +25,7 @@ export function outputOptionsFromArgs(values: Record<string, unknown>): OutputOp
   const out = values.out as string | undefined;
   if (!out) throw new UsageError('--out DIR|s3://bucket/prefix is required');
   const layout = values.layout as string;
-  if (layout !== 'native' && layout !== 'custom') throw new UsageError(`--layout must be native or custom, got ${layout}`);
+  if (layout !== 'native' && layout !== 'custom' && layout !== 'auto') throw new UsageError(`--layout must be auto, native or custom, got ${layout}`);
   const compression = String(values.compression).toUpperCase() as Compression;
   if (!COMPRESSIONS.includes(compression)) throw new UsageError(`--compression must be one of ${COMPRESSIONS.join(', ').toLowerCase()}`);
   return { out, layout, compression };

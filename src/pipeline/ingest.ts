@@ -19,6 +19,7 @@ import type { S3ClientOptions } from '../io/s3.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { resolveSources, listSources } from '../core/source.js';
 import { createMapSession } from '../core/engine.js';
+import { importSourceModules } from '../core/source-modules.js';
 import type { SourceDefinition } from '../core/source.js';
 import { builtinSources } from '../sources/index.js';
 import { parseS3Url } from '../writer/sinks/s3.js';
@@ -45,9 +46,17 @@ export interface IngestOptions {
   /**
    * Worker threads. Default: the core count, or the calling thread alone when the whole input lists under
    * {@link SMALL_INPUT_BYTES} (10 MiB). 1 runs on the calling thread, and so does every run that selects a
-   * user-registered source.
+   * user-registered source, unless `sourceModules` registers it in every worker.
    */
   workers?: number;
+  /**
+   * ES modules that register your sources (`registerSource`) when imported: paths (relative to the working
+   * directory) or `file:` URLs. `ingest` imports them on the calling thread and in every worker thread
+   * (registration is per thread), so a run that selects your sources still uses `workers`. When the run
+   * uses workers, every user source it selects must be registered by these modules: a worker that does not
+   * know one refuses to start, and `ingest` rejects.
+   */
+  sourceModules?: readonly string[];
   /** `off`, `all`, or `{ sample: rate }` (default `{ sample: 0.01 }`). Invalid events are dead-lettered. */
   validate?: ValidateMode;
   compression?: Compression;
@@ -99,10 +108,11 @@ export interface IngestResult {
 /** Runs the pipeline. Rejects only on configuration errors; bad data ends in the dead-letter sink. */
 export async function ingest(inputs: readonly InputSource[], opts: IngestOptions): Promise<IngestResult> {
   const started = Date.now();
-  const cfg = shardConfig(opts);
-  // Worker threads know only the built-in sources (registration is per thread), so a run that selects a
-  // user-registered source (or a replaced built-in) runs on the calling thread.
-  let workers = onlyBuiltins(cfg.source) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
+  const sourceModules = await importSourceModules(opts.sourceModules ?? []);
+  const cfg = shardConfig(opts, sourceModules);
+  // Worker threads know the built-in sources and what `sourceModules` register (registration is per thread);
+  // a run that selects any other user-registered source (or a replaced built-in) runs on the calling thread.
+  let workers = workersKnowAll(cfg.source, sourceModules.length > 0) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
   const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
   let listing: AsyncIterable<InputObject | InputListingError> = listInputs(inputs, { s3Client });
   if (opts.workers === undefined && workers > 1) {
@@ -171,15 +181,21 @@ export async function peekListing<T extends InputObject | InputListingError>(lis
   return { small, listing: whole() };
 }
 
-function onlyBuiltins(source: string): boolean {
+function selectedSources(source: string): SourceDefinition[] {
+  return source.toLowerCase() === 'auto' ? listSources() : resolveSources(source);
+}
+
+/** True when worker threads will know every source the run selects (checked again in each worker). */
+function workersKnowAll(source: string, withModules: boolean): boolean {
+  if (withModules) return true;
   const builtin = new Set<SourceDefinition>(builtinSources);
-  return (source.toLowerCase() === 'auto' ? listSources() : resolveSources(source)).every((s) => builtin.has(s));
+  return selectedSources(source).every((s) => builtin.has(s));
 }
 
 /** Validates options once, up front, so a usage error never reaches a worker. */
-function shardConfig(opts: IngestOptions): ShardConfig {
+function shardConfig(opts: IngestOptions, sourceModules: string[]): ShardConfig {
   const source = opts.source ?? 'auto';
-  const selected = source.toLowerCase() === 'auto' ? listSources() : resolveSources(source);
+  const selected = selectedSources(source);
   let versions: (string | undefined)[];
   if (opts.sourceVersion !== undefined) versions = [opts.sourceVersion];
   else if (opts.collection) {
@@ -203,6 +219,7 @@ function shardConfig(opts: IngestOptions): ShardConfig {
     libraryVersion: LIBRARY_VERSION,
     collection: opts.collection,
     ...(opts.s3 !== undefined ? { inputS3: opts.s3 } : {}),
+    ...(sourceModules.length > 0 ? { sourceModules, sourceNames: selected.map((d) => d.name) } : {}),
   };
 }
 
@@ -331,6 +348,8 @@ async function runWorkers(cfg: ShardConfig, n: number, objects: AsyncIterable<In
   });
   // A worker failing must not leave the dispatcher waiting for capacity forever.
   const failed = Promise.race(pool.map((s) => s.done.then(() => new Promise<never>(() => undefined))));
+  // Only raced against (the run's error surfaces through `done`): never an unhandled rejection of its own.
+  failed.catch(() => undefined);
   const assign = createShardAssigner(n);
   let queued = 0;
 
@@ -359,25 +378,27 @@ async function runWorkers(cfg: ShardConfig, n: number, objects: AsyncIterable<In
     await Promise.race([new Promise<void>((r) => (wake = r)), failed]);
   }
 
-  for await (const o of objects) {
-    if (o instanceof InputListingError) {
-      pool[0]!.w.postMessage({ type: 'listing-error', input: o.input, reason: o.reason, message: o.message } satisfies ObjectMessage);
-      continue;
+  // Whatever ends the run (a worker failing included), every worker is terminated: a live worker would keep
+  // the process from exiting.
+  try {
+    for await (const o of objects) {
+      if (o instanceof InputListingError) {
+        pool[0]!.w.postMessage({ type: 'listing-error', input: o.input, reason: o.reason, message: o.message } satisfies ObjectMessage);
+        continue;
+      }
+      pool[assign(o)]!.queue.push(o);
+      queued++;
+      await pump();
+      while (queued >= LOOKAHEAD) {
+        await waitForRoom();
+        await pump();
+      }
     }
-    pool[assign(o)]!.queue.push(o);
-    queued++;
-    await pump();
-    while (queued >= LOOKAHEAD) {
+    while (queued > 0) {
       await waitForRoom();
       await pump();
     }
-  }
-  while (queued > 0) {
-    await waitForRoom();
-    await pump();
-  }
-  for (const s of pool) s.w.postMessage({ type: 'end' });
-  try {
+    for (const s of pool) s.w.postMessage({ type: 'end' });
     return await Promise.all(pool.map((s) => s.done));
   } finally {
     await Promise.all(pool.map((s) => s.w.terminate()));

@@ -46,6 +46,10 @@ export interface ShardConfig {
   collection?: DataLakeDocument;
   /** S3 client settings for reading `s3://` inputs (a worker reads its own S3 objects). */
   inputS3?: S3ClientOptions;
+  /** URLs of the modules that register user sources, which a worker imports before it starts. */
+  sourceModules?: string[];
+  /** The sources the run selects, which a worker must know once it has imported `sourceModules`. */
+  sourceNames?: string[];
 }
 
 export interface ShardResult {

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFile } from 'node:fs/promises';
 import '../sources/index.js';
+import { getSource } from '../core/source.js';
 import { createS3Client } from '../io/s3.js';
 import { InputListingError, s3Object } from './inputs.js';
 import type { InputObject } from './inputs.js';
@@ -47,7 +48,21 @@ async function* objects(): AsyncGenerator<InputObject | InputListingError> {
   }
 }
 
-runShard(cfg, objects(), (p) => port.postMessage({ type: 'progress', ...p } satisfies WorkerReply)).then(
-  (result) => port.postMessage({ type: 'done', result } satisfies WorkerReply),
-  (err: Error) => port.postMessage({ type: 'error', message: err.stack ?? String(err) } satisfies WorkerReply),
-);
+/** Registers the run's user sources in this thread (imports the modules that register them), then checks them. */
+async function loadSourceModules(): Promise<void> {
+  for (const url of cfg.sourceModules ?? []) await import(url);
+  const missing = (cfg.sourceNames ?? []).filter((name) => getSource(name) === undefined);
+  if (missing.length > 0) {
+    throw new Error(
+      `source ${missing.join(', ')} is registered on the calling thread but not by the sourceModules (${(cfg.sourceModules ?? []).join(', ')}): ` +
+        'worker threads know only the built-in sources and what those modules register',
+    );
+  }
+}
+
+loadSourceModules()
+  .then(() => runShard(cfg, objects(), (p) => port.postMessage({ type: 'progress', ...p } satisfies WorkerReply)))
+  .then(
+    (result) => port.postMessage({ type: 'done', result } satisfies WorkerReply),
+    (err: Error) => port.postMessage({ type: 'error', message: err.stack ?? String(err) } satisfies WorkerReply),
+  );

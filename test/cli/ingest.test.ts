@@ -94,7 +94,7 @@ describe('ocsf-lake ingest / replay', () => {
   it('prints plain progress lines when stderr is not a TTY, and usage errors exit 2', () => {
     const bad = runCli(['ingest', '--out', join(tmp, 'x'), '--layout', 'flat', inputs]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--layout must be native or custom/);
+    expect(bad.stderr).toMatch(/--layout must be auto, native or custom/);
     const noOut = runCli(['ingest', inputs]);
     expect(noOut.status).toBe(2);
     expect(noOut.stderr).toMatch(/--out/);
@@ -108,5 +108,39 @@ describe('ocsf-lake ingest / replay', () => {
     expect(r.status).toBe(0);
     // A run this short may print no intermediate line; when it does, it is a plain line, never a TTY bar.
     expect(r.stderr).not.toContain('\r');
+  });
+});
+
+describe('ocsf-lake --source-module (a user source from a plain ES module)', () => {
+  const PLUGIN = 'test/cli/acme-vpn-plugin.mjs'; // relative to the working directory, the repository root
+  const dir = join(tmp, 'vpn');
+  for (const day of [14, 15, 16, 17]) {
+    const lines = Array.from({ length: 25 }, (_, i) => JSON.stringify({ acme_vpn: `user${i}`, at: new Date(Date.UTC(2024, 2, day, 2, 0, i)).toISOString(), ok: i % 5 !== 0 }));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `vpn-2024-03-${day}.ndjson`), lines.join('\n') + '\n');
+  }
+
+  it('ingests it on two workers, each of which imports the module', () => {
+    const lake = join(tmp, 'vpn-lake');
+    const r = runCli(['ingest', '--source', 'ACME_VPN', '--source-module', PLUGIN, '--workers', '2', '--region', 'us-east-1', '--account', '123456789012', '--validate', 'all', '--out', lake, dir]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(summary(r.stdout)).toEqual({ 'records in': 100, 'events written': 100, failures: 0, filtered: 0 });
+    const files = listTree(lake).filter((f) => f.endsWith('.parquet'));
+    expect(files.map((f) => f.split('/').slice(0, 6).join('/')).sort()).toEqual(
+      [14, 15, 16, 17].map((d) => `ext/ACME_VPN/1.0/region=us-east-1/accountId=123456789012/eventDay=202403${d}`),
+    );
+  });
+
+  it('maps with it, and a module that does not exist is a usage error', () => {
+    const r = runCli(['map', '--source', 'ACME_VPN', '--source-module', PLUGIN, '--region', 'us-east-1', join(dir, 'vpn-2024-03-14.ndjson')]);
+    expect(r.status).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { class_uid: number; user: { name: string }; status: string });
+    expect(events).toHaveLength(25);
+    expect(events[0]).toMatchObject({ class_uid: 3002, user: { name: 'user0' }, status: 'Failure' });
+    expect(events[1]).toMatchObject({ user: { name: 'user1' }, status: 'Success' });
+    const bad = runCli(['ingest', '--source', 'ACME_VPN', '--source-module', 'test/cli/no-such-plugin.mjs', '--out', join(tmp, 'no-lake'), dir]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/source module "test\/cli\/no-such-plugin\.mjs" could not be imported/);
   });
 });

@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'vitest';
-import { defineSource, getSource, isObject, MapFailure, parseJsonValues, registerSource, SinkError } from '../../src/index.js';
-import type { DeadLetterEntry, OcsfEvent, RunCounts, Sink } from '../../src/index.js';
+import { SinkError } from '../../src/index.js';
+import type { DeadLetterEntry, RunCounts, Sink } from '../../src/index.js';
 import { generateSampleFiles } from '../../src/samples/index.js';
-import { customEvent } from '../writer/fixtures.js';
 
 /** A fresh temp directory and its cleanup. */
 export function tempDir(prefix = 'ocsf-pipeline-'): { dir: string; cleanup(): void } {
@@ -78,73 +77,9 @@ export function readDeadLetters(root: string): StoredDeadLetter[] {
 /** `dlq/<source>/<reason>/eventDay=YYYYMMDD/<32 hex>.ndjson.gz` */
 export const DLQ_KEY = /^dlq\/([A-Za-z0-9_.-]+)\/([a-z0-9-]+)\/eventDay=(\d{8})\/[0-9a-f]{32}\.ndjson\.gz$/;
 
-// ─── a user-defined source (public API only) ────────────────────────────────────────────────────────────
+// ─── a user-defined source (public API only): in ./acme-sso.ts, which workers can import ─────────────────
 
-/**
- * `ACME_SSO`: NDJSON sign-in records (`{"acme_sso": "<user>", "at": "<ISO time>", ...}`) to OCSF 1.1.0
- * Authentication (3002), written to the custom-source layout (region and account of the partition come from the
- * run's `context`: see {@link ACME_CONTEXT}). A record with `"user_id": <number>` is mapped
- * as is into `user.uid`, which makes an event that the OCSF schema refuses (uid must be a string): the
- * validator (`validate: 'all'`) dead-letters it as `validation-failed` with its errors. Only usable with
- * `workers: 1`: registration is per thread, and worker threads know only the built-in sources.
- */
-export const ACME_SSO = 'ACME_SSO';
-export const ACME_CONTEXT = { region: 'us-east-1', accountId: '123456789012' };
-
-export function registerAcmeSso(): void {
-  if (getSource(ACME_SSO)) return;
-  registerSource(
-    defineSource({
-      name: ACME_SSO,
-      title: 'ACME single sign-on log (test)',
-      custom: true,
-      versions: {
-        '1.0': {
-          ocsfVersion: '1.1.0',
-          classes: [3002],
-          profiles: [],
-          attributes: ['metadata.product.name', 'metadata.product.vendor_name', 'user.name', 'user.uid', 'dst_endpoint.svc_name', 'status_id', 'status', 'unmapped'],
-        },
-      },
-      decoders: [
-        {
-          format: 'acme-sso-ndjson',
-          sniff: (head) => head.includes('"acme_sso"'),
-          decode: (input) => parseJsonValues(input.text, input.context, ACME_SSO),
-        },
-      ],
-      createMapper(version) {
-        return {
-          source: ACME_SSO,
-          version,
-          ocsfVersion: '1.1.0',
-          map(raw, context) {
-            if (!isObject(raw)) return new MapFailure('not-an-object', 'an ACME SSO record is a JSON object', ACME_SSO, raw, context);
-            const time = Date.parse(String(raw.at));
-            if (Number.isNaN(time)) return new MapFailure('invalid-time', `at ${JSON.stringify(raw.at)} is not a time`, ACME_SSO, raw, context);
-            const ok = raw.ok !== false;
-            // The custom-source event of the writer tests, with this record's user and outcome.
-            const ev: OcsfEvent = {
-              ...customEvent(0, time),
-              user: { name: String(raw.acme_sso), ...(raw.user_id !== undefined ? { uid: raw.user_id } : {}) },
-              status_id: ok ? 1 : 2,
-              status: ok ? 'Success' : 'Failure',
-              unmapped: { ok: String(ok) },
-            };
-            return ev;
-          },
-        };
-      },
-    }),
-  );
-}
-
-/** NDJSON lines of ACME SSO sign-ins on 2024-03-14 (valid unless the caller adds `user_id`). */
-export function acmeLines(n: number, extra: (i: number) => Record<string, unknown> = () => ({})): string[] {
-  return Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ acme_sso: `user${i}`, at: new Date(Date.UTC(2024, 2, 14, 1, 0, i)).toISOString(), ok: i % 3 !== 0, ...extra(i) }),
-  );
-}
+export { ACME_CONTEXT, ACME_SSO, acmeLines, registerAcmeSso } from './acme-sso.js';
 
 // ─── fault injection ─────────────────────────────────────────────────────────────────────────────────────
 

@@ -1,12 +1,13 @@
 /**
  * `ocsf-lake ingest --source <SOURCE|family|auto> [--source-version V] --out <DIR|s3://bucket/prefix>
- *   [--layout native|custom] [--workers N] [--validate off|sample|all] INPUT...`
+ *   [--layout auto|native|custom] [--workers N] [--validate off|sample|all] [--source-module FILE]... INPUT...`
  * A live progress bar on a TTY (plain progress lines otherwise) and the summary table at the end.
  */
 import { ingest } from '../../pipeline/ingest.js';
 import type { IngestProgress, IngestResult } from '../../pipeline/ingest.js';
 import { formatCounts } from '../../pipeline/summary.js';
 import { SourceError } from '../../core/source.js';
+import { SourceModuleError } from '../../core/source-modules.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
@@ -17,7 +18,7 @@ export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'ingest raw logs into a Security-Lake-layout Parquet lake (local or S3)',
   usage:
-    'ocsf-lake ingest --source <SOURCE|family|auto> [--source-version V] --out <DIR|s3://bucket/prefix> [--layout native|custom] [--workers N] [--validate off|sample|all] [--sample-rate R] [--compression zstd|gzip|snappy] [--ignore-lake-config] [--endpoint URL --path-style] INPUT...',
+    'ocsf-lake ingest --source <SOURCE|family|auto> [--source-version V] --out <DIR|s3://bucket/prefix> [--layout auto|native|custom] [--workers N] [--validate off|sample|all] [--sample-rate R] [--compression zstd|gzip|snappy] [--ignore-lake-config] [--endpoint URL --path-style] [--source-module FILE]... INPUT...',
   options: {
     source: { type: 'string', default: 'auto' },
     'source-version': { type: 'string' },
@@ -33,7 +34,7 @@ export const ingestCommand: Command = {
     if (positionals.length === 0) throw new UsageError('at least one INPUT (file, directory, s3://bucket/prefix or -) is required');
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${String(values.workers)}`);
-    const { context, options } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
     const s3 = s3OptionsFromArgs(values);
     const collection = values['ignore-lake-config'] ? undefined : await lakeCollection(out, s3);
     const bar = progressPrinter();
@@ -51,11 +52,12 @@ export const ingestCommand: Command = {
         options,
         s3,
         collection: collection?.document,
+        sourceModules,
         onProgress: bar.update,
       });
     } catch (err) {
       bar.clear();
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError || err instanceof SourceModuleError) throw new UsageError(err.message);
       throw err;
     }
     bar.clear();

@@ -5,6 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createMapSession } from '../../core/engine.js';
+import { importSourceModules, SourceModuleError } from '../../core/source-modules.js';
 import { SourceError } from '../../core/source.js';
 import { readInput, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
@@ -13,7 +14,7 @@ import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js
 export const mapCommand: Command = {
   name: 'map',
   summary: 'map raw AWS logs to OCSF events (NDJSON on stdout)',
-  usage: 'ocsf-lake map --source <SOURCE|cloudtrail|auto> [--source-version 1.0|2.0] [--dlq FILE] FILE...',
+  usage: 'ocsf-lake map --source <SOURCE|cloudtrail|auto> [--source-version 1.0|2.0] [--dlq FILE] [--source-module FILE]... FILE...',
   options: {
     source: { type: 'string' },
     'source-version': { type: 'string' },
@@ -26,12 +27,13 @@ export const mapCommand: Command = {
     if (positionals.length === 0) throw new UsageError('at least one FILE (or -) is required');
     const version = (values['source-version'] as string | undefined) ?? undefined;
     if (version !== undefined && !/^\d\.\d$/.test(version)) throw new UsageError(`--source-version must look like 2.0, got ${version}`);
-    const { context, options } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
     let session;
     try {
+      await importSourceModules(sourceModules);
       session = createMapSession({ source, sourceVersion: version, context, options });
     } catch (err) {
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError || err instanceof SourceModuleError) throw new UsageError(err.message);
       throw err;
     }
     const dlq = values.dlq ? createWriteStream(values.dlq as string) : process.stderr;

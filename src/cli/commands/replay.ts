@@ -13,12 +13,13 @@ import { UsageError } from '../io.js';
 import { OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
+import { importSourceModules, SourceModuleError } from '../../core/source-modules.js';
 import { printResult } from './ingest.js';
 
 export const replayCommand: Command = {
   name: 'replay',
   summary: 're-ingest dead-lettered records (after a fix), with the same accounting',
-  usage: 'ocsf-lake replay --out <DIR|s3://bucket/prefix> [--layout native|custom] [--validate off|sample|all] [--delete-replayed] [--json] DLQ_PATH...',
+  usage: 'ocsf-lake replay --out <DIR|s3://bucket/prefix> [--layout auto|native|custom] [--validate off|sample|all] [--delete-replayed] [--json] [--source-module FILE]... DLQ_PATH...',
   options: {
     ...OUTPUT_FLAGS,
     'delete-replayed': { type: 'boolean' },
@@ -30,7 +31,13 @@ export const replayCommand: Command = {
     const output = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one dead-letter file or directory is required');
     const s3 = s3OptionsFromArgs(values);
-    const { context, options } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    try {
+      await importSourceModules(sourceModules);
+    } catch (err) {
+      if (err instanceof SourceModuleError) throw new UsageError(err.message);
+      throw err;
+    }
     // List first: replayed records that fail again are dead-lettered under the same root.
     const replayed: string[] = [];
     const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
