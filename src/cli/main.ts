@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import '../sources/index.js';
 import type { Command } from './command.js';
 import { UsageError } from './io.js';
+import { SourceModuleError } from '../core/source-modules.js';
 import { mapCommand } from './commands/map.js';
 import { ingestCommand } from './commands/ingest.js';
 import { replayCommand } from './commands/replay.js';
@@ -47,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
     return await cmd.run({ values: values as Record<string, unknown>, positionals });
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    // A --source-module that cannot be imported is a bad argument, whichever command named it.
+    if (err instanceof UsageError || err instanceof SourceModuleError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`ocsf-lake ${cmd.name}: ${(err as Error).message}\nusage: ${cmd.usage}\n`);
       return 2;
     }

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readFile } from 'node:fs/promises';
 import '../sources/index.js';
 import { getSource } from '../core/source.js';
+import { importSourceModules } from '../core/source-modules.js';
 import { createS3Client } from '../io/s3.js';
 import { InputListingError, s3Object } from './inputs.js';
 import type { InputObject } from './inputs.js';
@@ -50,7 +51,7 @@ async function* objects(): AsyncGenerator<InputObject | InputListingError> {
 
 /** Registers the run's user sources in this thread (imports the modules that register them), then checks them. */
 async function loadSourceModules(): Promise<void> {
-  for (const url of cfg.sourceModules ?? []) await import(url);
+  await importSourceModules(cfg.sourceModules ?? []);
   const missing = (cfg.sourceNames ?? []).filter((name) => getSource(name) === undefined);
   if (missing.length > 0) {
     throw new Error(

@@ -7,7 +7,6 @@ import { ingest } from '../../pipeline/ingest.js';
 import type { IngestProgress, IngestResult } from '../../pipeline/ingest.js';
 import { formatCounts } from '../../pipeline/summary.js';
 import { SourceError } from '../../core/source.js';
-import { SourceModuleError } from '../../core/source-modules.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
@@ -57,7 +56,7 @@ export const ingestCommand: Command = {
       });
     } catch (err) {
       bar.clear();
-      if (err instanceof SourceError || err instanceof SourceModuleError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw new UsageError(err.message);
       throw err;
     }
     bar.clear();

@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createMapSession } from '../../core/engine.js';
-import { importSourceModules, SourceModuleError } from '../../core/source-modules.js';
+import { importSourceModules } from '../../core/source-modules.js';
 import { SourceError } from '../../core/source.js';
 import { readInput, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
@@ -28,12 +28,12 @@ export const mapCommand: Command = {
     const version = (values['source-version'] as string | undefined) ?? undefined;
     if (version !== undefined && !/^\d\.\d$/.test(version)) throw new UsageError(`--source-version must look like 2.0, got ${version}`);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    await importSourceModules(sourceModules);
     let session;
     try {
-      await importSourceModules(sourceModules);
       session = createMapSession({ source, sourceVersion: version, context, options });
     } catch (err) {
-      if (err instanceof SourceError || err instanceof SourceModuleError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw new UsageError(err.message);
       throw err;
     }
     const dlq = values.dlq ? createWriteStream(values.dlq as string) : process.stderr;

@@ -13,7 +13,7 @@ import { UsageError } from '../io.js';
 import { OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
-import { importSourceModules, SourceModuleError } from '../../core/source-modules.js';
+import { importSourceModules } from '../../core/source-modules.js';
 import { printResult } from './ingest.js';
 
 export const replayCommand: Command = {
@@ -32,12 +32,7 @@ export const replayCommand: Command = {
     if (positionals.length === 0) throw new UsageError('at least one dead-letter file or directory is required');
     const s3 = s3OptionsFromArgs(values);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
-    try {
-      await importSourceModules(sourceModules);
-    } catch (err) {
-      if (err instanceof SourceModuleError) throw new UsageError(err.message);
-      throw err;
-    }
+    await importSourceModules(sourceModules);
     // List first: replayed records that fail again are dead-lettered under the same root.
     const replayed: string[] = [];
     const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
