@@ -12,8 +12,9 @@ import { validateCommand } from './commands/validate.js';
 import { sourcesCommand } from './commands/sources.js';
 import { catalogCommand } from './commands/catalog.js';
 import { schemaCommand } from './commands/schema.js';
+import { ledgerCommand } from './commands/ledger.js';
 
-const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, sourcesCommand, catalogCommand, schemaCommand];
+const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, ledgerCommand, sourcesCommand, catalogCommand, schemaCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

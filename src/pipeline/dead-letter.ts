@@ -44,6 +44,10 @@ export interface DeadLetterOptions {
   /** Write a file once its buffered NDJSON reaches this size (default 16 MiB). */
   maxBufferedBytes?: number;
   now?: () => number;
+  /** Mixed into file names (the unit of work writing them), so that two units never name a file alike. */
+  nameSalt?: () => string;
+  /** Called after each file is stored, with its entry count. */
+  onFile?: (file: { key: string; rows: number; bytes: number }) => void;
 }
 
 export interface DeadLetterWriter {
@@ -56,6 +60,8 @@ export interface DeadLetterWriter {
    * it as it goes so that a flood of failures does not pile up in memory until the end.
    */
   flushFull(): Promise<string[]>;
+  /** Drops every buffered entry (their unit of work was given up; its inputs will be read again). */
+  discard(): void;
   /** Files buffered in full, waiting for `flushFull()` or `flush()`. */
   readonly full: number;
   /** Entries accepted so far. */
@@ -127,11 +133,12 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
     const keys: string[] = [];
     while (ready.length > 0) {
       const p = ready[0]!;
-      const key = `${p.dir}/${p.origins.copy().digest('hex').slice(0, 32)}.ndjson.gz`;
+      const key = `${p.dir}/${p.origins.copy().update(opts.nameSalt?.() ?? '').digest('hex').slice(0, 32)}.ndjson.gz`;
       const body = gzipSync(p.lines.join(''));
       await opts.sink.put(key, [body], body.length);
       ready.shift();
       keys.push(key);
+      opts.onFile?.({ key, rows: p.lines.length, bytes: body.length });
     }
     return keys;
   }
@@ -140,6 +147,10 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
     add,
     flush,
     flushFull,
+    discard() {
+      pending.clear();
+      ready.length = 0;
+    },
     get full() {
       return ready.length;
     },

@@ -11,7 +11,13 @@
  * file names depend on timing, so a re-run did not replace its files but added duplicates. Each worker holds at
  * most two objects in flight: backpressure from the sink reaches the listing of inputs.
  */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Worker } from 'node:worker_threads';
 import { isS3Url } from '../io/s3.js';
 import { createS3Client } from '../io/s3.js';
@@ -26,10 +32,14 @@ import { parseS3Url } from '../writer/sinks/s3.js';
 import type { Compression } from '../writer/parquet.js';
 import type { WrittenFile } from '../writer/writer.js';
 import type { DataLakeDocument } from '../lake/types.js';
-import { InputListingError, listInputs } from './inputs.js';
+import { InputListingError, listInputs, localObject, s3Object } from './inputs.js';
 import type { InputObject, InputSource } from './inputs.js';
-import { runShard } from './shard.js';
-import type { ShardConfig, ShardResult, ValidateMode } from './shard.js';
+import { runShard, sinkFor } from './shard.js';
+import type { CommitEvery, ShardConfig, ShardResult, ValidateMode } from './shard.js';
+import { Ledger, newRunId } from '../ledger/ledger.js';
+import { identityVersion } from '../ledger/entry.js';
+import type { LedgerEntry } from '../ledger/entry.js';
+import type { LakeStore } from '../writer/sinks/sink.js';
 import { balanced, emptyCounts, mergeCounts } from './summary.js';
 import type { RunCounts } from './summary.js';
 import { LIBRARY_VERSION } from '../core/version.js';
@@ -79,7 +89,23 @@ export interface IngestOptions {
   progressIntervalMs?: number;
   /** Called, and awaited, for each input object once it is listed and before it is read (auditing; tests use it to delete an object in between). */
   onListed?: (o: { name: string; size?: number }) => void | Promise<void>;
+  /**
+   * Process inputs the lake's ledger has already ingested, replacing exactly the files that came from them
+   * (default false: such inputs are skipped, and an input whose identity changed is redone and replaces its files).
+   */
+  reingest?: boolean;
+  /**
+   * When a worker commits its unit of work (files staged so far become visible together): after this many input
+   * objects, input bytes, or milliseconds, whichever comes first (default {@link DEFAULT_COMMIT_EVERY}).
+   */
+  commitEvery?: CommitEvery;
 }
+
+/**
+ * Units of 1,000 objects, 256 MiB of input or one minute: a crash loses at most that much work, and a unit's
+ * files are as large as its partitions allow (CloudTrail, `npm run bench:e2e`: one file per partition per worker).
+ */
+export const DEFAULT_COMMIT_EVERY: Required<CommitEvery> = { objects: 1000, bytes: 256 << 20, ms: 60_000 };
 
 export interface IngestProgress {
   records: number;
@@ -96,17 +122,39 @@ export interface IngestProgress {
 
 export interface IngestResult {
   counts: RunCounts;
-  /** True when records in = events written + failures + filtered. */
+  /**
+   * True when every record is an event in a committed file, a stored dead letter or a counted filtered record
+   * (`recordsIn = eventsWritten + failures + filtered`, and `recordsNotStored` is 0).
+   */
   balanced: boolean;
   files: WrittenFile[];
   dlqFiles: string[];
+  /** Why dead letters could not be stored: their units were not committed (`counts.recordsNotStored`). */
   dlqErrors: string[];
   elapsedMs: number;
   workers: number;
+  /** The run's id in the lake's ledger. */
+  run: string;
+  /** Ledger entries committed by this run. */
+  entries: LedgerEntry[];
+  /** What the run finished for crashed runs before it started: entries published, staged files removed. */
+  recovered: { rolledForward: number; stagingRemoved: number };
+  /** Inputs the run could not take on (e.g. a changed input whose files it cannot replace), one line each. */
+  warnings: string[];
 }
 
 /** Runs the pipeline. Rejects only on configuration errors; bad data ends in the dead-letter sink. */
-export async function ingest(inputs: readonly InputSource[], opts: IngestOptions): Promise<IngestResult> {
+export function ingest(inputs: readonly InputSource[], opts: IngestOptions): Promise<IngestResult> {
+  return runIngest(inputs, opts, {});
+}
+
+/** What distinguishes a replay from an ingest: inputs are dead-letter files, retired once committed. */
+export interface IngestMode {
+  replay?: boolean;
+  deleteReplayed?: boolean;
+}
+
+export async function runIngest(inputs: readonly InputSource[], opts: IngestOptions, mode: IngestMode): Promise<IngestResult> {
   const started = Date.now();
   const sourceModules = await importSourceModules(opts.sourceModules ?? []);
   const cfg = shardConfig(opts, sourceModules);
@@ -114,33 +162,179 @@ export async function ingest(inputs: readonly InputSource[], opts: IngestOptions
   // a run that selects any other user-registered source (or a replaced built-in) runs on the calling thread.
   let workers = workersKnowAll(cfg.source, sourceModules.length > 0) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
   const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
-  let listing: AsyncIterable<InputObject | InputListingError> = listInputs(inputs, { s3Client });
-  if (opts.workers === undefined && workers > 1) {
-    // Default worker count: a small input runs on the calling thread, as starting workers would cost more
-    // than they save.
-    const peek = await peekListing(listing);
-    listing = peek.listing;
-    if (peek.small) workers = 1;
-  }
-  const prog = newProgress(started, opts);
 
-  let results: ShardResult[];
-  if (workers === 1) {
-    results = [await runShard(cfg, counted(listing, prog, opts.onListed), (p) => prog.shard(0, p))];
-  } else {
-    results = await runWorkers(cfg, workers, counted(listing, prog, opts.onListed), prog);
+  const store = sinkFor(cfg.out) as LakeStore;
+  const ledger = await new Ledger(store).load();
+  const run = newRunId();
+  const release = await ledger.announce(run);
+  try {
+    const recovered = await ledger.recover(run);
+    cfg.ledger = { run, since: ledger.lastSeq, commitEvery: { ...DEFAULT_COMMIT_EVERY, ...opts.commitEvery }, ...(mode.deleteReplayed ? { deleteReplayed: true } : {}) };
+    if (mode.replay) cfg.replay = true;
+    const decided = { objectsSkipped: 0, recordsSkipped: 0, warnings: [] as string[] };
+    let listing: AsyncIterable<InputObject | InputListingError> = decide(listInputs(inputs, { s3Client }), ledger, {
+      reingest: opts.reingest === true,
+      s3Client,
+      lake: mode.replay ? cfg.out : undefined,
+      decided,
+    });
+    // A replay lists its dead-letter files before it starts: its own commits add new ones under `dlq/`.
+    if (mode.replay) listing = fromArray(await collectAll(listing));
+    if (opts.workers === undefined && workers > 1) {
+      // Default worker count: a small input runs on the calling thread, as starting workers would cost more
+      // than they save.
+      const peek = await peekListing(listing);
+      listing = peek.listing;
+      if (peek.small) workers = 1;
+    }
+    const prog = newProgress(started, opts);
+
+    let results: ShardResult[];
+    if (workers === 1) {
+      results = [await runShard(cfg, counted(listing, prog, opts.onListed), (p) => prog.shard(0, p))];
+    } else {
+      results = await runWorkers(cfg, workers, counted(listing, prog, opts.onListed), prog);
+    }
+    prog.finish();
+    const counts = results.reduce((acc, r) => mergeCounts(acc, r.counts), emptyCounts());
+    counts.objectsSkipped += decided.objectsSkipped;
+    counts.recordsSkipped += decided.recordsSkipped;
+    return {
+      counts,
+      balanced: balanced(counts),
+      files: results.flatMap((r) => r.files),
+      dlqFiles: results.flatMap((r) => r.dlqFiles),
+      dlqErrors: results.flatMap((r) => r.dlqErrors),
+      elapsedMs: Date.now() - started,
+      workers,
+      run,
+      entries: results.flatMap((r) => r.entries).sort((a, b) => a.seq - b.seq),
+      recovered,
+      warnings: decided.warnings,
+    };
+  } finally {
+    await release();
+    await store.close?.();
   }
-  prog.finish();
-  const counts = results.reduce((acc, r) => mergeCounts(acc, r.counts), emptyCounts());
-  return {
-    counts,
-    balanced: balanced(counts),
-    files: results.flatMap((r) => r.files),
-    dlqFiles: results.flatMap((r) => r.dlqFiles),
-    dlqErrors: results.flatMap((r) => r.dlqErrors),
-    elapsedMs: Date.now() - started,
-    workers,
-  };
+}
+
+/**
+ * The ledger's decision for each listed object: skipped when the lake has ingested it with the same identity;
+ * redone, together with every input its files hold records of, when its identity changed or `reingest` asks;
+ * otherwise processed. Objects without an identity (streams) are read here and known by a hash of their bytes.
+ */
+async function* decide(
+  listing: AsyncIterable<InputObject | InputListingError>,
+  ledger: Ledger,
+  opts: { reingest: boolean; s3Client?: S3Client; lake?: ShardConfig['out']; decided: { objectsSkipped: number; recordsSkipped: number; warnings: string[] } },
+): AsyncGenerator<InputObject | InputListingError> {
+  const queued = new Set<string>();
+  let groups = 0;
+  for await (const listed of listing) {
+    if (listed instanceof InputListingError) {
+      yield listed;
+      continue;
+    }
+    const o = listed.identity ? listed : await withContentIdentity(listed);
+    const id = o.identity!;
+    if (queued.has(id.uri)) continue; // listed twice, or already redone with its group
+    if (opts.lake) {
+      const key = lakeKeyOf(o, opts.lake);
+      if (key !== undefined) o.retire = key;
+    }
+    const c = ledger.committed(id.uri);
+    if (c === undefined) {
+      queued.add(id.uri);
+      yield o;
+      continue;
+    }
+    if (!opts.reingest && c.version === identityVersion(id)) {
+      opts.decided.objectsSkipped++;
+      opts.decided.recordsSkipped += c.records;
+      continue;
+    }
+    // Replace: the unit's files hold records of its other inputs too, so they are redone with this one.
+    const comp = ledger.component([c.seq]);
+    const members: InputObject[] = [];
+    let missing: string | undefined;
+    for (const uri of comp.uris) {
+      const m = uri === id.uri ? o : await objectOfUri(uri, opts.s3Client);
+      if (m === undefined) {
+        missing = uri;
+        break;
+      }
+      members.push(m);
+    }
+    if (missing !== undefined) {
+      opts.decided.warnings.push(
+        `${id.uri} changed, but its events share files (ledger entry ${comp.seqs.join(', ')}) with ${missing}, which can no longer be read: ` +
+          'the lake keeps the events it has; restore that input to replace them',
+      );
+      continue;
+    }
+    const group = ++groups;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      queued.add(m.identity!.uri);
+      yield { ...m, group: { id: group, supersedes: comp.seqs, last: i === members.length - 1 } };
+    }
+  }
+}
+
+async function collectAll<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** Reads an object without a listed identity (a stream, bytes) and names it by its content. */
+async function withContentIdentity(o: InputObject): Promise<InputObject> {
+  const bytes = await o.read();
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const uri = o.name === '-' ? `stdin:sha256:${sha256}` : `mem:${o.name}`;
+  return { ...o, size: bytes.length, identity: { uri, size: bytes.length, sha256 }, read: async () => bytes };
+}
+
+/** An input named by a ledger URI, as it is now; undefined when it no longer exists or cannot be re-read. */
+async function objectOfUri(uri: string, s3Client: S3Client | undefined): Promise<InputObject | undefined> {
+  if (uri.startsWith('file:')) {
+    const path = fileURLToPath(uri);
+    const st = await stat(path).catch(() => undefined);
+    return st?.isFile() ? localObject(path, st.size, st.mtimeMs) : undefined;
+  }
+  if (uri.startsWith('s3://') && s3Client) {
+    const { bucket, key } = splitS3Uri(uri);
+    try {
+      const head = await s3Client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return s3Object(s3Client, bucket, key, head.ContentLength, head.ETag);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function splitS3Uri(uri: string): { bucket: string; key: string } {
+  const rest = uri.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  return { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
+}
+
+/** The lake-relative key of a dead-letter file inside the lake (`dlq/…`), if it is one. */
+function lakeKeyOf(o: InputObject, lake: ShardConfig['out']): string | undefined {
+  let rel: string | undefined;
+  if (o.ref?.kind === 'file' && lake.kind === 'local') {
+    const r = relative(resolve(lake.root), resolve(o.ref.path));
+    if (!r.startsWith('..') && !isAbsolute(r)) rel = r.split(sep).join('/');
+  } else if (o.ref?.kind === 's3' && lake.kind === 's3' && o.ref.bucket === lake.bucket) {
+    const p = lake.prefix === '' ? '' : `${lake.prefix}/`;
+    if (o.ref.key.startsWith(p)) rel = o.ref.key.slice(p.length);
+  }
+  return rel !== undefined && rel.startsWith('dlq/') ? rel : undefined;
 }
 
 /**
@@ -297,9 +491,10 @@ async function* counted(listing: AsyncIterable<InputObject | InputListingError>,
 // ─── workers ─────────────────────────────────────────────────────────────────
 
 /** What the main thread posts to a worker for one object. */
+type ObjectFields = Pick<InputObject, 'name' | 'context' | 'size' | 'identity' | 'group' | 'retire'>;
 export type ObjectMessage =
-  | { type: 'object'; name: string; context: RecordContext; size?: number; ref: NonNullable<InputObject['ref']> }
-  | { type: 'object'; name: string; context: RecordContext; size?: number; bytes: Uint8Array }
+  | ({ type: 'object'; ref: NonNullable<InputObject['ref']> } & ObjectFields)
+  | ({ type: 'object'; bytes: Uint8Array } & ObjectFields)
   | { type: 'listing-error'; input: string; reason: InputListingError['reason']; message: string };
 
 export type WorkerReply =
@@ -320,7 +515,7 @@ const LOOKAHEAD = 64;
 async function runWorkers(cfg: ShardConfig, n: number, objects: AsyncIterable<InputObject | InputListingError>, prog: ProgressTracker): Promise<ShardResult[]> {
   let wake: (() => void) | undefined;
   const pool = Array.from({ length: n }, (_, i) => {
-    const w = startWorker(cfg);
+    const w = startWorker(cfg.ledger ? { ...cfg, ledger: { ...cfg.ledger, shard: i } } : cfg);
     const state = {
       w,
       inFlight: 0,
@@ -355,12 +550,13 @@ async function runWorkers(cfg: ShardConfig, n: number, objects: AsyncIterable<In
 
   async function send(s: (typeof pool)[number], o: InputObject): Promise<void> {
     s.inFlight++;
-    if (o.ref) s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, ref: o.ref } satisfies ObjectMessage);
+    const ledger = { ...(o.identity ? { identity: o.identity } : {}), ...(o.group ? { group: o.group } : {}), ...(o.retire !== undefined ? { retire: o.retire } : {}) };
+    if (o.ref) s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, ...ledger, ref: o.ref } satisfies ObjectMessage);
     else {
       // Transfer a copy: the bytes may be the caller's (an input given as `{ name, bytes }`) or a view into a
       // shared Buffer pool, and transferring their ArrayBuffer would detach it under the caller.
       const bytes = new Uint8Array(await o.read()); // a copy (Buffer#slice would not be one)
-      s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, bytes } satisfies ObjectMessage, [bytes.buffer as ArrayBuffer]);
+      s.w.postMessage({ type: 'object', name: o.name, context: o.context, size: o.size, ...ledger, bytes } satisfies ObjectMessage, [bytes.buffer as ArrayBuffer]);
     }
   }
   /** Sends queued objects, in listing order per worker, to every worker with room. */
@@ -420,7 +616,9 @@ function startWorker(cfg: ShardConfig): Worker {
  * The partition an object's records will mostly land in, from its key: (account, region, day) when the key
  * has them (AWS delivery keys do), else the object's own name.
  */
-export function shardKey(o: Pick<InputObject, 'name' | 'context'>): string {
+export function shardKey(o: Pick<InputObject, 'name' | 'context' | 'group'>): string {
+  // A group's inputs are redone in one unit, so on one worker.
+  if (o.group !== undefined) return `group\u0000${o.group.id}`;
   if (o.context.accountId === undefined) return o.name;
   const day = /\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(o.name);
   return `${o.context.accountId}/${o.context.region}/${day ? day[0] : ''}`;
@@ -432,7 +630,7 @@ export function shardKey(o: Pick<InputObject, 'name' | 'context'>): string {
  * worker that has been given the fewest objects so far. A hash of the key gave one worker 133 and the other
  * 117 of CloudTrail's 250 objects (`npm run bench:e2e`). Call it once per object, in listing order.
  */
-export function createShardAssigner(n: number): (o: Pick<InputObject, 'name' | 'context'>) => number {
+export function createShardAssigner(n: number): (o: Pick<InputObject, 'name' | 'context' | 'group'>) => number {
   const owner = new Map<string, number>();
   const load = new Array<number>(n).fill(0);
   return (o) => {

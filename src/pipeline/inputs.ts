@@ -4,17 +4,19 @@
  * lazily, one at a time per worker, so memory follows the largest object, not the input size.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isS3Url } from '../io/s3.js';
 import { parseS3Url } from '../writer/sinks/s3.js';
 import type { RecordContext } from '../core/types.js';
+import type { InputIdentity } from '../ledger/entry.js';
 
 /** What a user can hand to `ingest()`: a path, a directory, an `s3://` URL, a stream or bytes. */
 export type InputSource =
   | string
-  | { name: string; stream: AsyncIterable<Uint8Array | string> }
+  | { name: string; stream: AsyncIterable<Uint8Array | string>; /** What the ledger knows it by (default: a hash of its bytes). */ identity?: InputIdentity }
   | { name: string; bytes: Uint8Array; context?: RecordContext };
 
 export interface InputObject {
@@ -26,6 +28,12 @@ export interface InputObject {
   context: RecordContext;
   /** How another thread can read the object itself (absent: only `read()` on this thread can). */
   ref?: { kind: 'file'; path: string } | { kind: 's3'; bucket: string; key: string };
+  /** What the ledger knows the object by (listings give it; streams get a content hash when read). */
+  identity?: InputIdentity;
+  /** Inputs redone together because their files are replaced: the entries they supersede, and the group's end. */
+  group?: { id: number; supersedes: number[]; last: boolean };
+  /** Replay: the lake-relative key of this dead-letter file, retired when its unit commits. */
+  retire?: string;
   read(): Promise<Uint8Array>;
 }
 
@@ -70,7 +78,7 @@ export async function* listInputs(inputs: readonly InputSource[], opts: ListOpti
         yield { name, size: bytes.length, context: input.context ?? contextFromKey(name), read: async () => bytes };
       } else {
         const stream = input.stream;
-        yield { name, context: contextFromKey(name), read: () => collect(stream) };
+        yield { name, context: contextFromKey(name), ...(input.identity ? { identity: input.identity } : {}), read: () => collect(stream) };
       }
     } else if (isS3Url(input)) {
       yield* listS3(input, opts.s3Client, ignore);
@@ -99,7 +107,7 @@ async function* listLocal(path: string, ignore: RegExp): AsyncGenerator<InputObj
     }
     return;
   }
-  yield localObject(path, st.size);
+  yield localObject(path, st.size, st.mtimeMs);
 }
 
 async function* listS3(url: string, client: S3Client | undefined, ignore: RegExp): AsyncGenerator<InputObject | InputListingError> {
@@ -113,7 +121,7 @@ async function* listS3(url: string, client: S3Client | undefined, ignore: RegExp
       for (const o of page.Contents ?? []) {
         const key = o.Key!;
         if (key.endsWith('/') || ignore.test(key)) continue;
-        yield s3Object(client, bucket, key, o.Size);
+        yield s3Object(client, bucket, key, o.Size, o.ETag);
       }
     }
   } catch (err) {
@@ -122,13 +130,16 @@ async function* listS3(url: string, client: S3Client | undefined, ignore: RegExp
 }
 
 /** A local file as an input object. */
-export function localObject(path: string, size?: number): InputObject {
-  return { name: path, size, context: contextFromKey(path), ref: { kind: 'file', path }, read: () => readFile(path) };
+export function localObject(path: string, size?: number, mtimeMs?: number): InputObject {
+  const identity = { uri: pathToFileURL(resolve(path)).href, ...(size !== undefined ? { size } : {}), ...(mtimeMs !== undefined ? { mtimeMs } : {}) };
+  return { name: path, size, context: contextFromKey(path), ref: { kind: 'file', path }, identity, read: () => readFile(path) };
 }
 
 /** An S3 object as an input object. */
-export function s3Object(client: S3Client, bucket: string, key: string, size?: number): InputObject {
-  return { name: `s3://${bucket}/${key}`, size, context: contextFromKey(key), ref: { kind: 's3', bucket, key }, read: () => readS3Object(client, bucket, key) };
+export function s3Object(client: S3Client, bucket: string, key: string, size?: number, etag?: string): InputObject {
+  const name = `s3://${bucket}/${key}`;
+  const identity = { uri: name, ...(size !== undefined ? { size } : {}), ...(etag !== undefined ? { etag: etag.replace(/"/g, '') } : {}) };
+  return { name, size, context: contextFromKey(key), ref: { kind: 's3', bucket, key }, identity, read: () => readS3Object(client, bucket, key) };
 }
 
 /** Reads a whole S3 object; a key deleted since listing becomes an `object-missing` error. */

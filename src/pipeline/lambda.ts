@@ -291,7 +291,7 @@ function count(o: Record<string, number>, k: string): void {
 /** Lake folders written by ocsf-lake itself: notifications for them are never ingested. */
 const LAKE_DIRS = ['aws/', 'ext/', 'dlq/', '_ocsf_lake/'];
 /** Dead-letter reasons whose records a retry of the message ingests again. */
-const RETRIED_REASONS = new Set(['object-missing', 'read-error', 'sink-error']);
+const RETRIED_REASONS = new Set(['object-missing', 'read-error']);
 const MAX_ERRORS = 20;
 
 interface ObjectOutcome {
@@ -348,7 +348,9 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
     }
     let result: IngestResult;
     try {
-      result = await ingest([{ name: obj.name, stream: body() }], { ...base, ...(doc !== undefined ? { collection: doc } : {}) });
+      // Known to the ledger by its notification's ETag and size: a redelivery of a committed object is skipped.
+      const identity = { uri: obj.name, ...(ref.size !== undefined ? { size: ref.size } : {}), ...(ref.eTag !== undefined ? { etag: ref.eTag.replace(/"/g, '') } : {}) };
+      result = await ingest([{ name: obj.name, stream: body(), identity }], { ...base, ...(doc !== undefined ? { collection: doc } : {}) });
     } catch (err) {
       return { failure: { reason: 'ingest-error', detail: (err as Error).message } };
     }
@@ -356,9 +358,10 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
     if (readError !== undefined) {
       const missing = readError instanceof InputListingError && readError.reason === 'object-missing';
       failure = missing ? { reason: 'object-missing', detail: 'the object no longer exists (deleted since the notification?)' } : { reason: 'read-error', detail: (readError as Error).message };
-    } else if ((result.counts.failuresByReason['sink-error'] ?? 0) > 0 || result.dlqErrors.length > 0) {
-      const n = result.counts.failuresByReason['sink-error'] ?? 0;
-      failure = { reason: 'sink-error', detail: result.dlqErrors[0] ?? `${n} events could not be written` };
+    } else if (result.counts.recordsNotStored > 0 || result.warnings.length > 0) {
+      // The object stays uncommitted in the ledger: the retry redoes it (events that were dead-lettered as
+      // sink-error are stored and committed, and need `replay`, not a retry).
+      failure = { reason: 'sink-error', detail: result.dlqErrors[0] ?? result.warnings[0] ?? `${result.counts.recordsNotStored} records could not be stored` };
     }
     return { result, ...(failure ? { failure } : {}) };
   }

@@ -14,14 +14,19 @@ import type { LakeWriter, LakeWriterOptions, WrittenFile } from '../writer/write
 import type { Compression } from '../writer/parquet.js';
 import { createLocalSink } from '../writer/sinks/local.js';
 import { createS3Sink } from '../writer/sinks/s3.js';
-import type { Sink } from '../writer/sinks/sink.js';
+import { isLakeStore } from '../writer/sinks/sink.js';
+import type { LakeStore, Sink } from '../writer/sinks/sink.js';
+import { Ledger } from '../ledger/ledger.js';
+import { createStagingSink } from '../ledger/staging.js';
+import type { LedgerEntry, LedgerInput } from '../ledger/entry.js';
 import { createS3Client } from '../io/s3.js';
 import type { S3ClientOptions } from '../io/s3.js';
 import { createDeadLetterWriter } from './dead-letter.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import { InputListingError } from './inputs.js';
 import type { InputObject } from './inputs.js';
-import { emptyCounts, countFile } from './summary.js';
+import { emptyCounts, countFile, mergeCounts } from './summary.js';
+import { replayOutcomes, replaySessions } from './replay-input.js';
 import type { RunCounts } from './summary.js';
 import { compileCollectionFilter } from './collection.js';
 import type { DataLakeDocument } from '../lake/types.js';
@@ -50,14 +55,51 @@ export interface ShardConfig {
   sourceModules?: string[];
   /** The sources the run selects, which a worker must know once it has imported `sourceModules`. */
   sourceNames?: string[];
+  /** Inputs are dead-letter files to map again (`replay`), not raw logs. */
+  replay?: boolean;
+  /** The commit ledger of the run; absent: files go straight to their final keys (a bare writer's behaviour). */
+  ledger?: ShardLedger;
+}
+
+export interface ShardLedger {
+  /** The run id (names staging folders and units). */
+  run: string;
+  /** Which shard of the run this is (names units). */
+  shard?: number;
+  /** The last ledger entry the run's decisions were based on: later entries holding our inputs are conflicts. */
+  since: number;
+  /** Commit a unit when it holds this many objects, input bytes, or is this old (ms) — whichever comes first. */
+  commitEvery?: CommitEvery;
+  /** Replay: delete the consumed dead-letter files instead of moving them under `_ocsf_lake/replayed/`. */
+  deleteReplayed?: boolean;
+}
+
+export interface CommitEvery {
+  objects?: number;
+  bytes?: number;
+  ms?: number;
+}
+
+/** The unit of work being filled: what its commit will record. */
+interface Unit {
+  counts: RunCounts;
+  accepted: number;
+  inputs: LedgerInput[];
+  objects: InputObject[];
+  supersedes: Set<number>;
+  retire: LedgerEntry['retire'];
+  startedAt: number;
+  bytes: number;
 }
 
 export interface ShardResult {
   counts: RunCounts;
   files: WrittenFile[];
   dlqFiles: string[];
-  /** Dead-letter entries that could not be stored (counted as failures all the same). */
+  /** Why dead letters could not be stored (their records are counted as not stored). */
   dlqErrors: string[];
+  /** Ledger entries this shard committed. */
+  entries: LedgerEntry[];
 }
 
 export interface ShardProgress {
@@ -86,7 +128,12 @@ export function sinkFor(out: ShardConfig['out']): Sink {
 
 /**
  * Runs the pipeline over `objects`. Never throws for bad data: every record ends as an event written, a
- * failure (dead-lettered) or a filtered record, and `counts` says so.
+ * failure (dead-lettered), a filtered record, or (when its unit of work could not be stored) a record not
+ * stored, and `counts` says so.
+ *
+ * With a ledger (`cfg.ledger`) objects are processed in units of work: a unit's files are staged, committed to
+ * the ledger and published together, so a crash loses at most the uncommitted units (the next run redoes
+ * them) and never leaves a visible file behind. Without one, files go straight to their final keys.
  */
 export async function runShard(
   cfg: ShardConfig,
@@ -94,53 +141,72 @@ export async function runShard(
   onProgress?: (p: ShardProgress) => void,
   sink: Sink = sinkFor(cfg.out),
 ): Promise<ShardResult> {
-  const sessions: MapSession[] = cfg.sourceVersions.map((v) =>
-    createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options }),
-  );
-  const files: WrittenFile[] = [];
+  const led = cfg.ledger;
+  if (led !== undefined && !isLakeStore(sink)) throw new Error(`the sink of ${sink.url} cannot hold a commit ledger`);
+  const ledger = led !== undefined ? new Ledger(sink as LakeStore, { since: led.since }) : undefined;
+  const staging = led !== undefined ? createStagingSink(sink as LakeStore, led.run) : undefined;
+  const out: Sink = staging ?? sink;
+  const sessions: MapSession[] = cfg.replay
+    ? []
+    : cfg.sourceVersions.map((v) => createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options }));
+  const replayed = cfg.replay ? replaySessions(cfg) : undefined;
+  let unitId = '';
+  const nameSalt = led !== undefined ? () => unitId : undefined;
+  let unitFiles: WrittenFile[] = [];
+  let unitDead: { key: string; rows: number; bytes: number }[] = [];
   const writer: LakeWriter = createLakeWriter({
-    sink,
+    sink: out,
     layout: cfg.layout,
     compression: cfg.compression,
     ...cfg.writer,
-    onFile: (f) => files.push(f),
+    ...(nameSalt ? { nameSalt } : {}),
+    onFile: (f) => unitFiles.push(f),
   });
-  const dlq: DeadLetterWriter = createDeadLetterWriter({ sink, libraryVersion: cfg.libraryVersion });
+  const dlq: DeadLetterWriter = createDeadLetterWriter({
+    sink: out,
+    libraryVersion: cfg.libraryVersion,
+    ...(nameSalt ? { nameSalt } : {}),
+    onFile: (f) => unitDead.push(f),
+  });
   const validator: Validator | undefined = cfg.validate === 'off' ? undefined : (sharedValidator ??= createValidator());
   // Sampling is deterministic (every n-th event) so a re-run validates the same events.
   const sampleEvery = typeof cfg.validate === 'object' ? Math.max(1, Math.round(1 / Math.min(1, Math.max(cfg.validate.sample, 1e-9)))) : 1;
-  const counts = emptyCounts();
+  const total = emptyCounts();
   const progress: ShardProgress = { records: 0, bytes: 0, inputs: 0 };
   const collection = cfg.collection ? compileCollectionFilter(cfg.collection) : undefined;
-  let accepted = 0;
-  let seen = 0;
-
-  /** Closes the writer; false when files failed (their rows stay in the writer for a retry or takeFailed()). */
-  async function closeWriter(): Promise<boolean> {
-    try {
-      await writer.close();
-      return true;
-    } catch (err) {
-      if (!(err instanceof FlushError)) throw err;
-      return false;
-    }
-  }
-
+  const every = { objects: led?.commitEvery?.objects ?? Infinity, bytes: led?.commitEvery?.bytes ?? Infinity, ms: led?.commitEvery?.ms ?? Infinity };
+  const files: WrittenFile[] = [];
   const dlqFiles: string[] = [];
   const dlqErrors: string[] = [];
+  const entries: LedgerEntry[] = [];
+  let seen = 0;
+  let unitNo = 0;
+  let unit = newUnit();
+  /** Objects of a unit given up to a concurrent run's commit, to be done again (those still free). */
+  const redo: InputObject[] = [];
+  const redone = new WeakSet<InputObject>();
+
+  function newUnit(): Unit {
+    unitId = led !== undefined ? `${led.run}-${led.shard ?? 0}-${++unitNo}` : '';
+    staging?.begin(unitId);
+    unitFiles = [];
+    unitDead = [];
+    return { counts: emptyCounts(), accepted: 0, inputs: [], objects: [], supersedes: new Set(), retire: [], startedAt: Date.now(), bytes: 0 };
+  }
+
   /** Writes the dead-letter files that are full as the run goes (a failure here is retried by the last flush). */
   async function flushFullDeadLetters(): Promise<void> {
     try {
-      dlqFiles.push(...(await dlq.flushFull()));
+      await dlq.flushFull();
     } catch {
-      // The entries stay buffered; the final flush retries them and reports what still fails.
+      // The entries stay buffered; the unit's flush retries them and reports what still fails.
     }
   }
 
   let objectsDone = 0;
   function report(): void {
-    progress.records = counts.recordsIn;
-    progress.bytes = counts.bytesIn;
+    progress.records = total.recordsIn + unit.counts.recordsIn;
+    progress.bytes = total.bytesIn + unit.counts.bytesIn;
     progress.inputs = objectsDone;
     onProgress?.(progress);
   }
@@ -150,39 +216,22 @@ export async function runShard(
       await writer.drain();
     } catch (err) {
       if (!(err instanceof FlushError)) throw err;
-      // The rows stay in the writer; close() retries them once more before dead-lettering.
+      // The rows stay in the writer; the unit's flush retries them once more before dead-lettering.
     }
   }
 
   function fail(f: MapFailure, mapper?: string, event?: unknown): void {
+    const counts = unit.counts;
     counts.failures++;
     counts.failuresByReason[f.reason] = (counts.failuresByReason[f.reason] ?? 0) + 1;
     dlq.add(f, mapper, event);
   }
 
-  for await (const obj of objects) {
-    if (obj instanceof InputListingError) {
-      counts.recordsIn++;
-      fail(new MapFailure(obj.reason, obj.message, cfg.source, { input: obj.input }, { input: obj.input }));
-      report(); // (not an object the main thread counts in flight)
-      continue;
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = await obj.read();
-    } catch (err) {
-      counts.recordsIn++;
-      const reason = err instanceof InputListingError ? err.reason : 'read-error';
-      fail(new MapFailure(reason, `${obj.name}: ${(err as Error).message}`, cfg.source, { input: obj.name }, { input: obj.name }));
-      // Reported as done like any object: a worker whose reads fail must get its in-flight slots back.
-      objectsDone++;
-      report();
-      continue;
-    }
-    counts.bytesIn += bytes.length;
-    counts.inputs++;
-    for (const session of sessions) {
-      for await (const o of session.mapInput(obj.name, bytes, obj.context)) {
+  async function mapObject(obj: InputObject, bytes: Uint8Array): Promise<void> {
+    const counts = unit.counts;
+    const outcomes = replayed ? [replayOutcomes(obj.name, bytes, replayed)] : sessions.map((s) => s.mapInput(obj.name, bytes, obj.context));
+    for (const stream of outcomes) {
+      for await (const o of stream) {
         if (dlq.full > 0) await flushFullDeadLetters();
         counts.recordsIn++;
         if (o.kind === 'failure') {
@@ -215,7 +264,7 @@ export async function runShard(
           fail(new MapFailure(rejected.reason, rejected.message, rejected.source, o.raw, o.context, rejected.errors), `${o.source}@${o.version}`, ev);
           continue;
         }
-        accepted++;
+        unit.accepted++;
         const cls = String(ev.class_uid);
         counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 0) + 1;
         // Backpressure inside an object as well: one object's events may exceed the budget, and the
@@ -223,40 +272,181 @@ export async function runShard(
         if (writer.needsDrain) await drain();
       }
     }
-    objectsDone++;
+  }
+
+  async function processObject(obj: InputObject | InputListingError): Promise<void> {
+    const counts = unit.counts;
+    if (obj instanceof InputListingError) {
+      counts.recordsIn++;
+      fail(new MapFailure(obj.reason, obj.message, cfg.source, { input: obj.input }, { input: obj.input }));
+      report(); // (not an object the main thread counts in flight)
+      return;
+    }
+    const first = !redone.has(obj);
+    let bytes: Uint8Array;
+    try {
+      bytes = await obj.read();
+    } catch (err) {
+      // Not an input of the unit: it stays uncommitted, and the next run tries it again.
+      counts.recordsIn++;
+      const reason = err instanceof InputListingError ? err.reason : 'read-error';
+      fail(new MapFailure(reason, `${obj.name}: ${(err as Error).message}`, cfg.source, { input: obj.name }, { input: obj.name }));
+      // Reported as done like any object: a worker whose reads fail must get its in-flight slots back.
+      if (first) objectsDone++;
+      report();
+      return;
+    }
+    counts.bytesIn += bytes.length;
+    counts.inputs++;
+    unit.bytes += obj.size ?? bytes.length;
+    const before = counts.recordsIn;
+    await mapObject(obj, bytes);
+    if (led !== undefined) {
+      const id = obj.identity ?? { uri: `mem:${obj.name}`, size: bytes.length };
+      unit.inputs.push({ ...id, records: counts.recordsIn - before });
+      unit.objects.push(obj);
+      for (const s of obj.group?.supersedes ?? []) unit.supersedes.add(s);
+      if (obj.retire !== undefined) unit.retire.push({ key: obj.retire, deleted: led.deleteReplayed === true });
+    }
+    if (first) objectsDone++;
     report();
     if (writer.needsDrain) await drain();
   }
 
-  // Every file gets a second attempt under its own key before its rows are given up, including files that
-  // first failed in close() itself (a transient store failure heals); what fails again comes back from
-  // takeFailed() and is dead-lettered as sink-error.
-  if (!(await closeWriter())) await closeWriter();
-  const failedFiles = writer.takeFailed();
-  if (failedFiles.length > 0) await closeWriter(); // nothing left to write: this releases the writer's timer
-  for (const file of failedFiles) {
-    // Replay needs SOURCE@version to write the event again.
-    const mapper = `${file.source}@${file.sourceVersion}`;
-    for (const f of failuresToMapFailures([file])) {
-      // The writer keeps events, not raw records: the entry carries the event, which replay writes as is.
-      fail(new MapFailure(f.reason, f.message, f.source, null, f.context), mapper, f.raw);
-      const cls = String((f.raw as { class_uid?: number }).class_uid);
-      counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 1) - 1;
-      accepted--;
+  /** Flushes the writer, giving every failed file a second attempt under its own key. */
+  async function flushWriter(): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writer.flush();
+        return;
+      } catch (err) {
+        if (!(err instanceof FlushError)) throw err;
+      }
     }
   }
-  for (const f of files) countFile(counts, f);
-  if (counts.eventsWritten !== accepted) {
-    throw new Error(`accounting bug: ${accepted} events accepted but ${counts.eventsWritten} rows written`);
+
+  /** Ends the unit: files and dead letters stored, then (with a ledger) committed and published. */
+  async function closeUnit(): Promise<void> {
+    const u = unit;
+    const counts = u.counts;
+    if (counts.recordsIn === 0 && u.inputs.length === 0) return;
+    await flushWriter();
+    // What failed twice is dead-lettered as sink-error (the entry carries the event, which replay writes as is).
+    for (const file of writer.takeFailed()) {
+      const mapper = `${file.source}@${file.sourceVersion}`;
+      for (const f of failuresToMapFailures([file])) {
+        fail(new MapFailure(f.reason, f.message, f.source, null, f.context), mapper, f.raw);
+        const cls = String((f.raw as { class_uid?: number }).class_uid);
+        counts.eventsByClass[cls] = (counts.eventsByClass[cls] ?? 1) - 1;
+        u.accepted--;
+      }
+    }
+    for (const f of unitFiles) countFile(counts, f);
+    counts.files = unitFiles.length;
+    if (counts.eventsWritten !== u.accepted) {
+      throw new Error(`accounting bug: ${u.accepted} events accepted but ${counts.eventsWritten} rows written`);
+    }
+    let stored = true;
+    try {
+      await dlq.flush();
+    } catch (err) {
+      dlqErrors.push((err as Error).message);
+      stored = false;
+    }
+    if (led === undefined || ledger === undefined) {
+      if (!stored) {
+        // No ledger to leave the inputs uncommitted: the dead letters that are still buffered are the loss.
+        const lost = counts.failures - unitDead.reduce((n, f) => n + f.rows, 0);
+        counts.failures -= lost;
+        counts.recordsNotStored += lost;
+      }
+      return finishUnit(u);
+    }
+    if (!stored) return giveUp(u, 'not-stored');
+    const entry = await ledger.commit({
+      format: 1,
+      unit: unitId,
+      run: led.run,
+      library: `ocsf-lake/${cfg.libraryVersion}`,
+      command: cfg.replay ? 'replay' : 'ingest',
+      sources: Object.keys(counts.eventsBySource).sort(),
+      inputs: u.inputs,
+      files: unitFiles.map((f) => ({ key: f.key, staged: staging!.staged.get(f.key)!, rows: f.rows, bytes: f.bytes })),
+      deadLetters: unitDead.map((f) => ({ key: f.key, staged: staging!.staged.get(f.key)!, rows: f.rows, bytes: f.bytes })),
+      counts: { recordsIn: counts.recordsIn, eventsWritten: counts.eventsWritten, failures: counts.failures, filtered: counts.filtered },
+      supersedes: [...u.supersedes].sort((a, b) => a - b),
+      retire: u.retire,
+    });
+    if ('conflicts' in entry) {
+      const lost = new Set(entry.conflicts);
+      for (let i = 0; i < u.objects.length; i++) {
+        const o = u.objects[i]!;
+        if (lost.has(u.inputs[i]!.uri)) {
+          total.objectsSkipped++;
+          total.recordsSkipped += u.inputs[i]!.records;
+        } else {
+          redone.add(o);
+          redo.push(o);
+        }
+      }
+      return giveUp(u, 'conflict');
+    }
+    await ledger.publish(entry.committed);
+    entries.push(entry.committed);
+    counts.units = 1;
+    return finishUnit(u);
   }
-  try {
-    dlqFiles.push(...(await dlq.flush()));
-  } catch (err) {
-    dlqErrors.push((err as Error).message);
+
+  function finishUnit(u: Unit): void {
+    mergeCounts(total, u.counts);
+    files.push(...unitFiles);
+    dlqFiles.push(...unitDead.map((f) => f.key));
+    unit = newUnit();
   }
-  counts.files = files.length;
+
+  /** Gives a unit up: its staged files are deleted and its inputs stay uncommitted. */
+  async function giveUp(u: Unit, why: 'not-stored' | 'conflict'): Promise<void> {
+    await staging!.discard();
+    await dlq.discard();
+    writer.takeFailed();
+    if (why === 'not-stored') {
+      // Counted, so that the run can say how many records a re-run must redo.
+      const c = u.counts;
+      total.inputs += c.inputs;
+      total.bytesIn += c.bytesIn;
+      total.recordsIn += c.recordsIn;
+      total.recordsNotStored += c.recordsIn;
+    }
+    unit = newUnit();
+  }
+
+  function unitFull(): boolean {
+    return unit.inputs.length >= every.objects || unit.bytes >= every.bytes || Date.now() - unit.startedAt >= every.ms;
+  }
+
+  const it = objects[Symbol.asyncIterator]();
+  for (;;) {
+    let obj: InputObject | InputListingError;
+    if (redo.length > 0) obj = redo.shift()!;
+    else {
+      const r = await it.next();
+      if (r.done) {
+        await closeUnit();
+        if (redo.length > 0) continue;
+        break;
+      }
+      obj = r.value;
+    }
+    await processObject(obj);
+    // A group (inputs replacing what an earlier unit wrote from them together) never straddles two units.
+    const midGroup = !(obj instanceof InputListingError) && obj.group !== undefined && !obj.group.last;
+    if (!midGroup && unitFull()) await closeUnit();
+  }
+
+  await writer.close();
+  total.files = files.length;
   await sink.close?.();
-  return { counts, files, dlqFiles, dlqErrors };
+  return { counts: total, files, dlqFiles, dlqErrors, entries };
 }
 
 function countFiltered(counts: RunCounts, reason: string, detail: string): void {

@@ -36,15 +36,16 @@ async function* objects(): AsyncGenerator<InputObject | InputListingError> {
       yield new InputListingError(m.input, m.reason, m.message);
       continue;
     }
+    const ledger = { ...(m.identity ? { identity: m.identity } : {}), ...(m.group ? { group: m.group } : {}), ...(m.retire !== undefined ? { retire: m.retire } : {}) };
     if ('bytes' in m) {
       const bytes = m.bytes;
-      yield { name: m.name, size: m.size, context: m.context, read: async () => bytes };
+      yield { name: m.name, size: m.size, context: m.context, ...ledger, read: async () => bytes };
     } else if (m.ref.kind === 'file') {
       const path = m.ref.path;
-      yield { name: m.name, size: m.size, context: m.context, read: () => readFile(path) };
+      yield { name: m.name, size: m.size, context: m.context, ...ledger, read: () => readFile(path) };
     } else {
       client ??= createS3Client(s3);
-      yield s3Object(client, m.ref.bucket, m.ref.key, m.size);
+      yield { ...s3Object(client, m.ref.bucket, m.ref.key, m.size), ...ledger };
     }
   }
 }

@@ -6,6 +6,7 @@
  * source it claims to hold and its rows against the partition directories of its path.
  */
 import { readdir, stat } from 'node:fs/promises';
+import { LAKE_META_DIR } from '../ledger/entry.js';
 import { join } from 'node:path';
 import { tableFromIPC, Type } from 'apache-arrow';
 import type { DataType, Schema, Vector } from 'apache-arrow';
@@ -218,7 +219,8 @@ export async function expandLakeInputs(args: readonly string[]): Promise<string[
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      if (e.name.startsWith('.') || (e.isDirectory() && e.name === 'dlq')) continue;
+      // Dead letters are not OCSF, and the lake's own folder holds staged (uncommitted) files.
+      if (e.name.startsWith('.') || (e.isDirectory() && (e.name === 'dlq' || e.name === LAKE_META_DIR))) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile() && LAKE_FILE.test(e.name)) out.push(p);

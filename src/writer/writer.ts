@@ -84,6 +84,8 @@ export interface LakeWriterOptions {
   now?: () => number;
   /** How often partition ages are checked (default min(maxAgeMs / 4, 10 s)); 0 disables the timer. */
   tickMs?: number;
+  /** Mixed into file names (e.g. the unit of work writing them), so that two units never name a file alike. */
+  nameSalt?: () => string;
   /** Called after each durable file. */
   onFile?: (file: WrittenFile) => void;
   /** Called when a background (roll/age/memory) file fails; the rows stay in `failed()`. */
@@ -434,7 +436,7 @@ export function createLakeWriter(opts: LakeWriterOptions): LakeWriter {
     if (n === 0) return;
     const dir = `${b.target.prefix}/${partitionPath(b.values)}`;
     const name = createHash('sha256')
-      .update(`${dir}\n${b.target.classUid ?? ''}\n${b.first}\n${origin(b.lastCtx, b.lastSeq)}\n${n}\n${b.digest}`)
+      .update(`${dir}\n${b.target.classUid ?? ''}\n${b.first}\n${origin(b.lastCtx, b.lastSeq)}\n${n}\n${b.digest}${opts.nameSalt ? '\n' + opts.nameSalt() : ''}`)
       .digest('hex')
       .slice(0, 32);
     const job: Job = { key: `${dir}/${name}.parquet`, entry: b.entry, target: b.target, values: b.values, events: b.events, contexts: b.contexts, bytes: b.bytes, reason };

@@ -17,13 +17,16 @@ export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'ingest raw logs into a Security-Lake-layout Parquet lake (local or S3)',
   usage:
-    'ocsf-lake ingest --source <SOURCE|family|auto> [--source-version V] --out <DIR|s3://bucket/prefix> [--layout auto|native|custom] [--workers N] [--validate off|sample|all] [--sample-rate R] [--compression zstd|gzip|snappy] [--ignore-lake-config] [--endpoint URL --path-style] [--source-module FILE]... INPUT...',
+    'ocsf-lake ingest --source <SOURCE|family|auto> [--source-version V] --out <DIR|s3://bucket/prefix> [--layout auto|native|custom] [--workers N] [--validate off|sample|all] [--sample-rate R] [--compression zstd|gzip|snappy] [--ignore-lake-config] [--reingest] [--commit-objects N] [--max-file-age SECONDS] [--endpoint URL --path-style] [--source-module FILE]... INPUT...',
   options: {
     source: { type: 'string', default: 'auto' },
     'source-version': { type: 'string' },
     ...OUTPUT_FLAGS,
     workers: { type: 'string' },
     'ignore-lake-config': { type: 'boolean' },
+    reingest: { type: 'boolean' },
+    'commit-objects': { type: 'string' },
+    'max-file-age': { type: 'string' },
     ...VALIDATE_FLAGS,
     ...S3_FLAGS,
     ...SOURCE_OPTION_FLAGS,
@@ -33,6 +36,8 @@ export const ingestCommand: Command = {
     if (positionals.length === 0) throw new UsageError('at least one INPUT (file, directory, s3://bucket/prefix or -) is required');
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${String(values.workers)}`);
+    const commitObjects = positiveNumber(values, 'commit-objects', true);
+    const maxFileAge = positiveNumber(values, 'max-file-age', false);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
     const s3 = s3OptionsFromArgs(values);
     const collection = values['ignore-lake-config'] ? undefined : await lakeCollection(out, s3);
@@ -52,6 +57,9 @@ export const ingestCommand: Command = {
         s3,
         collection: collection?.document,
         sourceModules,
+        reingest: values.reingest === true,
+        ...(commitObjects !== undefined ? { commitEvery: { objects: commitObjects } } : {}),
+        ...(maxFileAge !== undefined ? { writer: { maxAgeMs: maxFileAge * 1000 } } : {}),
         onProgress: bar.update,
       });
     } catch (err) {
@@ -65,16 +73,41 @@ export const ingestCommand: Command = {
   },
 };
 
-/** Prints a run's summary (table or JSON); the exit code is 1 when dead letters could not be stored. */
+/**
+ * Prints a run's summary (table or JSON). The exit code is 1 unless the run is balanced: records not stored
+ * (their inputs stay uncommitted) or inputs the run could not take on are never reported as success.
+ */
 export function printResult(command: string, result: IngestResult, json: boolean): number {
-  if (json) process.stdout.write(JSON.stringify({ ...result.counts, balanced: result.balanced, elapsedMs: result.elapsedMs, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors }, null, 2) + '\n');
-  else process.stdout.write(formatCounts(result.counts, result.elapsedMs) + '\n');
+  const c = result.counts;
+  if (json) {
+    const { run, entries, recovered, warnings } = result;
+    const summary = { ...c, balanced: result.balanced, elapsedMs: result.elapsedMs, run, units: entries.length, recovered, warnings, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors };
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  } else process.stdout.write(formatCounts(c, result.elapsedMs) + '\n');
+  if (result.recovered.rolledForward > 0 || result.recovered.stagingRemoved > 0) {
+    process.stderr.write(`ocsf-lake ${command}: finished ${result.recovered.rolledForward} commit(s) of an interrupted run and removed ${result.recovered.stagingRemoved} uncommitted staged file(s)\n`);
+  }
+  for (const w of result.warnings) process.stderr.write(`ocsf-lake ${command}: ${w}\n`);
   for (const e of result.dlqErrors) process.stderr.write(`ocsf-lake ${command}: dead-letter write failed: ${e}\n`);
+  if (c.recordsNotStored > 0) {
+    process.stderr.write(
+      `ocsf-lake ${command}: ${c.recordsNotStored.toLocaleString('en-US')} records could not be stored; their input objects stay uncommitted in the lake's ledger: run the same command again to redo them\n`,
+    );
+    return 1;
+  }
   if (!result.balanced) {
     process.stderr.write(`ocsf-lake ${command}: accounting does not balance (a bug: please report it)\n`);
     return 1;
   }
-  return result.dlqErrors.length > 0 ? 1 : 0;
+  return result.warnings.length > 0 ? 1 : 0;
+}
+
+/** A positive number option (`integer`: whole numbers only), or undefined when absent. */
+function positiveNumber(values: Record<string, unknown>, flag: string, integer: boolean): number | undefined {
+  if (values[flag] === undefined) return undefined;
+  const n = Number(values[flag]);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} must be a positive ${integer ? 'integer' : 'number'}, got ${String(values[flag])}`);
+  return n;
 }
 
 /** A one-line progress bar on a TTY; a plain line every 5 s otherwise. */

@@ -10,6 +10,12 @@ import { createValidator } from '../../validate/index.js';
 import { openEvents } from '../../validate/input.js';
 import { expandLakeInputs, registerParquetReader } from '../../writer/read.js';
 import { readInput, UsageError, writeOut } from '../io.js';
+import { stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { checkLakeIntegrity } from '../../ledger/integrity.js';
+import type { IntegrityReport } from '../../ledger/integrity.js';
+import { LOG_DIR } from '../../ledger/entry.js';
+import { createLocalSink } from '../../writer/sinks/local.js';
 import type { Command } from '../command.js';
 
 export const validateCommand: Command = {
@@ -37,6 +43,24 @@ export const validateCommand: Command = {
     // schema and its region=/accountId=/eventDay= directories): the writer's reader, src/writer/read.ts.
     registerParquetReader();
     const inputs = await expandLakeInputs(positionals);
+    // Lakes with a ledger: their table paths must agree with it (rows are compared as the files are read).
+    const lakes: { root: string; report: IntegrityReport }[] = [];
+    let integrityIssues = 0;
+    for (const p of positionals) {
+      if (p === '-' || !(await stat(join(p, ...LOG_DIR.split('/'))).catch(() => undefined))?.isDirectory()) continue;
+      const report = await checkLakeIntegrity(createLocalSink(p, { fsync: false }));
+      lakes.push({ root: resolve(p), report });
+      integrityIssues += report.issues.length;
+      await writeOut(out, `${p}: ledger ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} (${report.live} live), ${report.issues.length === 0 ? 'consistent with the table paths' : `${report.issues.length} integrity issue(s)`}\n`);
+      for (const l of report.issues.slice(0, maxErrors)) await writeOut(out, `  ${l}\n`);
+    }
+    const expectedRows = (file: string): number | undefined => {
+      for (const l of lakes) {
+        const rel = relative(l.root, resolve(file));
+        if (!rel.startsWith('..')) return l.report.expectedRows.get(rel.split(sep).join('/'));
+      }
+      return undefined;
+    };
     for (const file of inputs) {
       const name = file === '-' ? '<stdin>' : file;
       let bytes: Uint8Array;
@@ -70,6 +94,11 @@ export const validateCommand: Command = {
       }
       totalEvents += events;
       totalInvalid += invalid;
+      const rows = expectedRows(file);
+      if (rows !== undefined && rows !== events && readErrors.length === 0) {
+        integrityIssues++;
+        await writeOut(out, `${name}: ${events} rows, the ledger recorded ${rows}\n`);
+      }
       const status = readErrors.length > 0 ? 'UNREADABLE' : invalid > 0 ? 'INVALID' : events === 0 ? 'EMPTY' : 'OK';
       await writeOut(out, `${name}: ${status} ${events} event${events === 1 ? '' : 's'}, ${events - invalid} valid, ${invalid} invalid\n`);
       for (const l of shown) await writeOut(out, l + '\n');
@@ -85,6 +114,6 @@ export const validateCommand: Command = {
       out,
       `total: ${totalEvents} event${totalEvents === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${totalEvents - totalInvalid} valid, ${totalInvalid} invalid, ${unreadable} unreadable\n`,
     );
-    return totalInvalid > 0 || unreadable > 0 ? 1 : 0;
+    return totalInvalid > 0 || unreadable > 0 || integrityIssues > 0 ? 1 : 0;
   },
 };

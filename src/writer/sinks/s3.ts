@@ -6,14 +6,22 @@
  * file is retried with jittered backoff while the failure is transient. A permanent failure (403, missing
  * bucket, bad KMS key, ...) rejects with a {@link SinkError} naming the key and the cause.
  */
-import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createS3Client } from '../../io/s3.js';
 import type { S3ClientOptions } from '../../io/s3.js';
 import { assertSafeKey } from '../partition.js';
 import { SinkError, withRetry } from './sink.js';
-import type { RetryOptions, Sink } from './sink.js';
+import type { LakeStore, RetryOptions, StoredObject } from './sink.js';
 
 export interface S3SinkOptions {
   bucket: string;
@@ -80,7 +88,7 @@ export function isTransientS3Error(err: unknown): boolean {
   return /socket hang up|ECONNRESET|EPIPE|premature close|aborted/i.test(err.message);
 }
 
-export interface S3Sink extends Sink {
+export interface S3Sink extends LakeStore {
   readonly client: S3Client;
   readonly bucket: string;
   readonly prefix: string;
@@ -131,6 +139,27 @@ export function createS3Sink(opts: S3SinkOptions): S3Sink {
     }
   }
 
+  const sse = opts.kmsKeyId !== undefined ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: opts.kmsKeyId } : {};
+  const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const missing = (err: unknown) => ['NoSuchKey', 'NotFound'].includes((err as Error).name) || status(err) === 404;
+  function checked(key: string): string {
+    try {
+      assertSafeKey(key);
+    } catch (err) {
+      throw new SinkError(key, false, err);
+    }
+    return keyOf(key);
+  }
+  async function exists(fullKey: string): Promise<boolean> {
+    try {
+      await client.send(new HeadObjectCommand({ Bucket: opts.bucket, Key: fullKey }));
+      return true;
+    } catch (err) {
+      if (missing(err)) return false;
+      throw err;
+    }
+  }
+
   return {
     url: `s3://${opts.bucket}${prefix === '' ? '' : '/' + prefix}`,
     client,
@@ -146,8 +175,94 @@ export function createS3Sink(opts: S3SinkOptions): S3Sink {
       const fullKey = keyOf(key);
       await withRetry(fullKey, () => putOnce(fullKey, chunks, bytes), isTransientS3Error, opts.retry);
     },
+    async putIfAbsent(key, bytes) {
+      const fullKey = checked(key);
+      return withRetry(
+        fullKey,
+        async () => {
+          try {
+            await client.send(new PutObjectCommand({ Bucket: opts.bucket, Key: fullKey, Body: bytes, ContentLength: bytes.byteLength, IfNoneMatch: '*', ...sse }));
+            return true;
+          } catch (err) {
+            // 412: the key exists; 409: a concurrent conditional write to the same key is in progress (S3
+            // documents retrying it, and the retry then sees the winner's object as a 412).
+            if (status(err) === 412 || (err as Error).name === 'PreconditionFailed') return false;
+            if (status(err) === 409) throw Object.assign(new Error('ConditionalRequestConflict'), { $metadata: { httpStatusCode: 503 } });
+            throw err;
+          }
+        },
+        isTransientS3Error,
+        opts.retry,
+      );
+    },
+    async get(key) {
+      const fullKey = checked(key);
+      return withRetry(
+        fullKey,
+        async () => {
+          try {
+            const res = await client.send(new GetObjectCommand({ Bucket: opts.bucket, Key: fullKey }));
+            return await res.Body!.transformToByteArray();
+          } catch (err) {
+            if (missing(err)) return undefined;
+            throw err;
+          }
+        },
+        isTransientS3Error,
+        opts.retry,
+      );
+    },
+    async list(p) {
+      const base = checkedPrefix(p);
+      const out: StoredObject[] = [];
+      let token: string | undefined;
+      do {
+        const res = await withRetry(base, () => client.send(new ListObjectsV2Command({ Bucket: opts.bucket, Prefix: base, ContinuationToken: token })), isTransientS3Error, opts.retry);
+        for (const o of res.Contents ?? []) out.push({ key: prefix === '' ? o.Key! : o.Key!.slice(prefix.length + 1), size: o.Size ?? 0 });
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+      return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    async move(from, to) {
+      const src = checked(from);
+      const dst = checked(to);
+      await withRetry(
+        dst,
+        async () => {
+          try {
+            await client.send(new CopyObjectCommand({ Bucket: opts.bucket, Key: dst, CopySource: encodeURI(`${opts.bucket}/${src}`), ...sse }));
+          } catch (err) {
+            // Already moved (a roll-forward after a crash, or a concurrent one): the target is there.
+            if (missing(err) && (await exists(dst))) return;
+            throw err;
+          }
+          await client.send(new DeleteObjectsCommand({ Bucket: opts.bucket, Delete: { Objects: [{ Key: src }], Quiet: true } }));
+        },
+        isTransientS3Error,
+        opts.retry,
+      );
+    },
+    async delete(keys) {
+      for (let i = 0; i < keys.length; i += 1000) {
+        const Objects = keys.slice(i, i + 1000).map((k) => ({ Key: checked(k) }));
+        const res = await withRetry(Objects[0]!.Key, () => client.send(new DeleteObjectsCommand({ Bucket: opts.bucket, Delete: { Objects, Quiet: true } })), isTransientS3Error, opts.retry);
+        const e = res.Errors?.[0];
+        if (e) throw new SinkError(e.Key ?? '', false, new Error(`${e.Code}: ${e.Message}`));
+      }
+    },
+    async deleteFolder(p) {
+      await this.delete((await this.list(p)).map((o) => o.key));
+    },
+    exists: (key) => withRetry(key, () => exists(checked(key)), isTransientS3Error, opts.retry),
     async close() {
       if (ownClient) client.destroy();
     },
   };
+
+  function checkedPrefix(p: string): string {
+    const rel = p.replace(/^\/+|\/+$/g, '');
+    if (rel !== '') assertSafeKey(rel);
+    const full = prefix === '' ? rel : rel === '' ? prefix : `${prefix}/${rel}`;
+    return full === '' ? '' : `${full}/`;
+  }
 }

@@ -14,6 +14,44 @@ export interface Sink {
   close?(): Promise<void>;
 }
 
+/** One stored object, as {@link LakeStore.list} reports it. */
+export interface StoredObject {
+  /** Lake-relative key. */
+  key: string;
+  size: number;
+}
+
+/**
+ * A sink that is the whole lake root: besides atomic `put`, what the commit ledger needs to stage, commit and
+ * publish files (`src/ledger/`). Local directories and S3 implement it.
+ */
+export interface LakeStore extends Sink {
+  /** The object's bytes, or undefined when it does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Creates `key` only if it does not exist (local: `link()`, which fails on an existing name; S3: `PutObject`
+   * with `If-None-Match: *`). Resolves false when it existed: the compare-and-swap of the ledger.
+   */
+  putIfAbsent(key: string, bytes: Uint8Array): Promise<boolean>;
+  /** Every object under `prefix` (a folder, `/`-terminated or not), in key order. */
+  list(prefix: string): Promise<StoredObject[]>;
+  /**
+   * Moves `from` to `to` (local: one atomic `rename`; S3: copy, then delete the source). Idempotent: when `from`
+   * is gone and `to` exists, an earlier move already happened and this one succeeds.
+   */
+  move(from: string, to: string): Promise<void>;
+  /** Deletes the objects (missing ones are no error). */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Deletes everything under a folder, the folder included (a local directory; on S3, the keys under it). */
+  deleteFolder(prefix: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+}
+
+/** True for sinks that can serve as a {@link LakeStore}. */
+export function isLakeStore(sink: Sink): sink is LakeStore {
+  return typeof (sink as Partial<LakeStore>).putIfAbsent === 'function' && typeof (sink as Partial<LakeStore>).move === 'function';
+}
+
 /** A failed `put`: the key, whether retrying could help, and the underlying cause. */
 export class SinkError extends Error {
   override name = 'SinkError';
