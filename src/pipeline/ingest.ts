@@ -131,6 +131,8 @@ export interface IngestResult {
   dlqFiles: string[];
   /** Why dead letters could not be stored: their units were not committed (`counts.recordsNotStored`). */
   dlqErrors: string[];
+  /** Why Parquet files could not be stored: their units were not committed either. */
+  storeErrors: string[];
   elapsedMs: number;
   workers: number;
   /** The run's id in the lake's ledger. */
@@ -205,6 +207,7 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
       files: results.flatMap((r) => r.files),
       dlqFiles: results.flatMap((r) => r.dlqFiles),
       dlqErrors: results.flatMap((r) => r.dlqErrors),
+      storeErrors: results.flatMap((r) => r.storeErrors),
       elapsedMs: Date.now() - started,
       workers,
       run,

@@ -45,7 +45,8 @@
  *   the function's memory), OCSF_LAKE_S3_ENDPOINT, OCSF_LAKE_S3_PATH_STYLE (`true`).
  */
 import { createHash } from 'node:crypto';
-import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { InputIdentity } from '../ledger/entry.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import '../sources/index.js';
 import { isObject } from '../core/json-input.js';
@@ -156,6 +157,8 @@ export interface LambdaSummary {
   events: number;
   failures: number;
   filtered: number;
+  /** Records whose objects stay uncommitted (their messages fail, and the retry redoes them). */
+  recordsNotStored: number;
   files: number;
   bytesIn: number;
   bytesOut: number;
@@ -348,8 +351,7 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
     }
     let result: IngestResult;
     try {
-      // Known to the ledger by its notification's ETag and size: a redelivery of a committed object is skipped.
-      const identity = { uri: obj.name, ...(ref.size !== undefined ? { size: ref.size } : {}), ...(ref.eTag !== undefined ? { etag: ref.eTag.replace(/"/g, '') } : {}) };
+      const identity = await identityOf(ref, obj.name);
       result = await ingest([{ name: obj.name, stream: body(), identity }], { ...base, ...(doc !== undefined ? { collection: doc } : {}) });
     } catch (err) {
       return { failure: { reason: 'ingest-error', detail: (err as Error).message } };
@@ -359,11 +361,24 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
       const missing = readError instanceof InputListingError && readError.reason === 'object-missing';
       failure = missing ? { reason: 'object-missing', detail: 'the object no longer exists (deleted since the notification?)' } : { reason: 'read-error', detail: (readError as Error).message };
     } else if (result.counts.recordsNotStored > 0 || result.warnings.length > 0) {
-      // The object stays uncommitted in the ledger: the retry redoes it (events that were dead-lettered as
-      // sink-error are stored and committed, and need `replay`, not a retry).
-      failure = { reason: 'sink-error', detail: result.dlqErrors[0] ?? result.warnings[0] ?? `${result.counts.recordsNotStored} records could not be stored` };
+      // The object stays uncommitted in the ledger: the retry redoes it.
+      const why = result.storeErrors[0] ?? result.dlqErrors[0] ?? result.warnings[0];
+      failure = { reason: 'sink-error', detail: `${result.counts.recordsNotStored} records could not be stored${why ? `: ${why}` : ''}` };
     }
     return { result, ...(failure ? { failure } : {}) };
+  }
+
+  /**
+   * What the ledger knows the object by: its ETag and size as S3 has them now (a HEAD request): a notification
+   * may be for an earlier version of the key, and EventBridge and SNS deliveries of one object must agree.
+   */
+  async function identityOf(ref: S3ObjectRef, uri: string): Promise<InputIdentity> {
+    try {
+      const head = await s3().send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+      return { uri, ...(head.ContentLength !== undefined ? { size: head.ContentLength } : {}), ...(head.ETag !== undefined ? { etag: head.ETag.replace(/"/g, '') } : {}) };
+    } catch {
+      return { uri }; // the read that follows reports why
+    }
   }
 
   /** Removes the dead letters a retry takes over; returns a warning when that fails. */
@@ -460,6 +475,7 @@ function newSummary(p: ParsedLambdaEvent, requestId: string | undefined): Lambda
     events: 0,
     failures: 0,
     filtered: 0,
+    recordsNotStored: 0,
     files: 0,
     bytesIn: 0,
     bytesOut: 0,
@@ -479,6 +495,9 @@ function fill(s: LambdaSummary, c: RunCounts, errors: LambdaSummary['errors'], s
   s.events = c.eventsWritten;
   s.failures = c.failures;
   s.filtered = c.filtered;
+  s.recordsNotStored = c.recordsNotStored;
+  // A redelivered object the lake's ledger has already committed: a success that writes nothing.
+  if (c.objectsSkipped > 0) s.skipped['already-ingested'] = (s.skipped['already-ingested'] ?? 0) + c.objectsSkipped;
   s.files = c.files;
   s.bytesIn = c.bytesIn;
   s.bytesOut = c.bytesOut;

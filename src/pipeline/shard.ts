@@ -10,6 +10,7 @@ import type { RecordContext, SourceOptions } from '../core/types.js';
 import { createValidator } from '../validate/index.js';
 import type { Validator } from '../validate/index.js';
 import { createLakeWriter, failuresToMapFailures, FlushError } from '../writer/writer.js';
+import { causeMessage } from '../writer/sinks/sink.js';
 import type { LakeWriter, LakeWriterOptions, WrittenFile } from '../writer/writer.js';
 import type { Compression } from '../writer/parquet.js';
 import { createLocalSink } from '../writer/sinks/local.js';
@@ -98,6 +99,8 @@ export interface ShardResult {
   dlqFiles: string[];
   /** Why dead letters could not be stored (their records are counted as not stored). */
   dlqErrors: string[];
+  /** Why Parquet files could not be stored (their units were given up: records not stored). */
+  storeErrors: string[];
   /** Ledger entries this shard committed. */
   entries: LedgerEntry[];
 }
@@ -178,6 +181,7 @@ export async function runShard(
   const files: WrittenFile[] = [];
   const dlqFiles: string[] = [];
   const dlqErrors: string[] = [];
+  const storeErrors: string[] = [];
   const entries: LedgerEntry[] = [];
   let seen = 0;
   let unitNo = 0;
@@ -331,8 +335,15 @@ export async function runShard(
     const counts = u.counts;
     if (counts.recordsIn === 0 && u.inputs.length === 0) return;
     await flushWriter();
-    // What failed twice is dead-lettered as sink-error (the entry carries the event, which replay writes as is).
-    for (const file of writer.takeFailed()) {
+    const failedFiles = writer.takeFailed();
+    if (led !== undefined && failedFiles.length > 0) {
+      // Nothing of the unit becomes visible; its inputs stay uncommitted and the next run redoes them.
+      for (const f of failedFiles) storeErrors.push(`${f.key}: ${causeMessage(f.error.cause ?? f.error)}`);
+      return giveUp(u, 'not-stored');
+    }
+    // Without a ledger, what failed twice is dead-lettered as sink-error (the entry carries the event, which
+    // replay writes as is).
+    for (const file of failedFiles) {
       const mapper = `${file.source}@${file.sourceVersion}`;
       for (const f of failuresToMapFailures([file])) {
         fail(new MapFailure(f.reason, f.message, f.source, null, f.context), mapper, f.raw);
@@ -446,7 +457,7 @@ export async function runShard(
   await writer.close();
   total.files = files.length;
   await sink.close?.();
-  return { counts: total, files, dlqFiles, dlqErrors, entries };
+  return { counts: total, files, dlqFiles, dlqErrors, storeErrors, entries };
 }
 
 function countFiltered(counts: RunCounts, reason: string, detail: string): void {

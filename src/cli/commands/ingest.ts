@@ -81,14 +81,15 @@ export function printResult(command: string, result: IngestResult, json: boolean
   const c = result.counts;
   if (json) {
     const { run, entries, recovered, warnings } = result;
-    const summary = { ...c, balanced: result.balanced, elapsedMs: result.elapsedMs, run, units: entries.length, recovered, warnings, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors };
+    const summary = { ...c, balanced: result.balanced, elapsedMs: result.elapsedMs, run, units: entries.length, recovered, warnings, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors, storeErrors: result.storeErrors };
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   } else process.stdout.write(formatCounts(c, result.elapsedMs) + '\n');
   if (result.recovered.rolledForward > 0 || result.recovered.stagingRemoved > 0) {
     process.stderr.write(`ocsf-lake ${command}: finished ${result.recovered.rolledForward} commit(s) of an interrupted run and removed ${result.recovered.stagingRemoved} uncommitted staged file(s)\n`);
   }
   for (const w of result.warnings) process.stderr.write(`ocsf-lake ${command}: ${w}\n`);
-  for (const e of result.dlqErrors) process.stderr.write(`ocsf-lake ${command}: dead-letter write failed: ${e}\n`);
+  for (const e of result.storeErrors.slice(0, 5)) process.stderr.write(`ocsf-lake ${command}: file write failed: ${e}\n`);
+  for (const e of result.dlqErrors.slice(0, 5)) process.stderr.write(`ocsf-lake ${command}: dead-letter write failed: ${e}\n`);
   if (c.recordsNotStored > 0) {
     process.stderr.write(
       `ocsf-lake ${command}: ${c.recordsNotStored.toLocaleString('en-US')} records could not be stored; their input objects stay uncommitted in the lake's ledger: run the same command again to redo them\n`,
