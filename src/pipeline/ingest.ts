@@ -232,13 +232,16 @@ async function* decide(
   opts: { reingest: boolean; s3Client?: S3Client; lake?: ShardConfig['out']; decided: { objectsSkipped: number; recordsSkipped: number; warnings: string[] } },
 ): AsyncGenerator<InputObject | InputListingError> {
   const queued = new Set<string>();
+  /** Skipped so far, by URI: a group formed later may redo one of them after all. */
+  const skipped = new Map<string, number>();
   let groups = 0;
   for await (const listed of listing) {
     if (listed instanceof InputListingError) {
       yield listed;
       continue;
     }
-    const o = listed.identity ? listed : await withContentIdentity(listed);
+    // Dead-letter files are known by their content: a replayed file that was moved (retired) stays replayed.
+    const o = opts.lake ? await withContentIdentity(listed, 'dlq') : listed.identity ? listed : await withContentIdentity(listed);
     const id = o.identity!;
     if (queued.has(id.uri)) continue; // listed twice, or already redone with its group
     if (opts.lake) {
@@ -254,6 +257,7 @@ async function* decide(
     if (!opts.reingest && c.version === identityVersion(id)) {
       opts.decided.objectsSkipped++;
       opts.decided.recordsSkipped += c.records;
+      skipped.set(id.uri, c.records);
       continue;
     }
     // Replace: the unit's files hold records of its other inputs too, so they are redone with this one.
@@ -278,7 +282,14 @@ async function* decide(
     const group = ++groups;
     for (let i = 0; i < members.length; i++) {
       const m = members[i]!;
-      queued.add(m.identity!.uri);
+      const uri = m.identity!.uri;
+      queued.add(uri);
+      const records = skipped.get(uri);
+      if (records !== undefined) {
+        opts.decided.objectsSkipped--;
+        opts.decided.recordsSkipped -= records;
+        skipped.delete(uri);
+      }
       yield { ...m, group: { id: group, supersedes: comp.seqs, last: i === members.length - 1 } };
     }
   }
@@ -294,12 +305,22 @@ async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-/** Reads an object without a listed identity (a stream, bytes) and names it by its content. */
-async function withContentIdentity(o: InputObject): Promise<InputObject> {
-  const bytes = await o.read();
+/**
+ * Names an object by its content: streams and in-memory inputs (`stdin:sha256:…`, `mem:<name>`), and dead-letter
+ * files (`dlq:sha256:…`). Bytes that cannot be read again (streams) are kept; files and S3 objects are read
+ * again when processed, so that a listing holds no bytes.
+ */
+async function withContentIdentity(o: InputObject, scheme?: 'dlq'): Promise<InputObject> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await o.read();
+  } catch {
+    return { ...o, identity: { uri: `unreadable:${o.name}` } }; // the shard's own read reports why
+  }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const uri = o.name === '-' ? `stdin:sha256:${sha256}` : `mem:${o.name}`;
-  return { ...o, size: bytes.length, identity: { uri, size: bytes.length, sha256 }, read: async () => bytes };
+  const uri = scheme === 'dlq' ? `dlq:sha256:${sha256}` : o.name === '-' ? `stdin:sha256:${sha256}` : `mem:${o.name}`;
+  const identity = { uri, size: bytes.length, sha256 };
+  return o.ref ? { ...o, identity } : { ...o, size: bytes.length, identity, read: async () => bytes };
 }
 
 /** An input named by a ledger URI, as it is now; undefined when it no longer exists or cannot be re-read. */
