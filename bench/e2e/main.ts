@@ -116,6 +116,7 @@ const ratio = (n: number | undefined) => (n === undefined ? '' : `${n.toFixed(2)
 const LABEL: Record<Contender, string> = {
   floor: 'floor: gunzip + JSON.parse',
   'ours-1': 'ours, 1 worker',
+  'ours-1-no-ledger': 'ours, 1 worker, no ledger',
   'ours-default': 'ours, default workers',
   'duckdb-1': 'DuckDB, threads=1',
   'duckdb-default': 'DuckDB, default threads',

@@ -17,8 +17,8 @@ import type { DataSet } from './data.js';
 import { inputDir } from './data.js';
 import { EKS_REGION } from './duckdb-sql.js';
 
-export type Contender = 'ours-1' | 'ours-default' | 'floor' | 'duckdb-1' | 'duckdb-default' | 'profile';
-export const CONTENDERS: readonly Contender[] = ['floor', 'ours-1', 'ours-default', 'duckdb-1', 'duckdb-default'];
+export type Contender = 'ours-1' | 'ours-1-no-ledger' | 'ours-default' | 'floor' | 'duckdb-1' | 'duckdb-default' | 'profile';
+export const CONTENDERS: readonly Contender[] = ['floor', 'ours-1', 'ours-1-no-ledger', 'ours-default', 'duckdb-1', 'duckdb-default'];
 
 export interface RunResult {
   contender: Contender;
@@ -151,7 +151,7 @@ export function floor(set: DataSet): number {
 }
 
 /** `workers` undefined: the library's default (the core count, or the calling thread for a small input). */
-async function ours(set: DataSet, out: string, workers: number | undefined): Promise<Omit<RunResult, 'contender' | 'source' | 'maxRss'>> {
+async function ours(set: DataSet, out: string, workers: number | undefined, ledger = true): Promise<Omit<RunResult, 'contender' | 'source' | 'maxRss'>> {
   // The built package, as users run it (workers then start from compiled JavaScript, not through tsx);
   // `npm run bench:e2e` builds first.
   const { ingest } = (await import(DIST_INDEX)) as typeof import('../../src/index.js');
@@ -163,6 +163,7 @@ async function ours(set: DataSet, out: string, workers: number | undefined): Pro
     out,
     ...(workers !== undefined ? { workers } : {}),
     validate: 'off',
+    ledger,
     fsync: process.env.E2E_FSYNC === '1',
     // E2E_WRITER_BUDGET_MB: the writer's memory budget (default 64 MiB), to see its effect on GC and RSS.
     ...(process.env.E2E_WRITER_BUDGET_MB ? { writer: { memoryBudgetBytes: Number(process.env.E2E_WRITER_BUDGET_MB) * 2 ** 20 } } : {}),
@@ -213,6 +214,9 @@ async function main(): Promise<void> {
     }
     case 'ours-1':
       r = await ours(set, out, 1);
+      break;
+    case 'ours-1-no-ledger':
+      r = await ours(set, out, 1, false);
       break;
     case 'ours-default':
       r = await ours(set, out, undefined);

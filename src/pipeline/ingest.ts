@@ -90,6 +90,12 @@ export interface IngestOptions {
   /** Called, and awaited, for each input object once it is listed and before it is read (auditing; tests use it to delete an object in between). */
   onListed?: (o: { name: string; size?: number }) => void | Promise<void>;
   /**
+   * Keep the lake's commit ledger (default true): exactly-once ingestion. `false` writes files straight to their
+   * final keys with no record of what was ingested, so a re-run duplicates every event: for benchmarks and
+   * throw-away output only.
+   */
+  ledger?: boolean;
+  /**
    * Process inputs the lake's ledger has already ingested, replacing exactly the files that came from them
    * (default false: such inputs are skipped, and an input whose identity changed is redone and replaces its files).
    */
@@ -162,9 +168,14 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
   const cfg = shardConfig(opts, sourceModules);
   // Worker threads know the built-in sources and what `sourceModules` register (registration is per thread);
   // a run that selects any other user-registered source (or a replaced built-in) runs on the calling thread.
-  let workers = workersKnowAll(cfg.source, sourceModules.length > 0) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
+  const workers = workersKnowAll(cfg.source, sourceModules.length > 0) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
   const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
+  if (mode.replay) cfg.replay = true;
 
+  if (opts.ledger === false) {
+    const r = await runShards(cfg, workers, listInputs(inputs, { s3Client }), opts, started);
+    return summarize(r.results, r.workers, started, { run: '', entries: [], recovered: { rolledForward: 0, stagingRemoved: 0 }, warnings: [] });
+  }
   const store = sinkFor(cfg.out) as LakeStore;
   const ledger = await new Ledger(store).load();
   const run = newRunId();
@@ -172,7 +183,6 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
   try {
     const recovered = await ledger.recover(run);
     cfg.ledger = { run, since: ledger.lastSeq, commitEvery: { ...DEFAULT_COMMIT_EVERY, ...opts.commitEvery }, ...(mode.deleteReplayed ? { deleteReplayed: true } : {}) };
-    if (mode.replay) cfg.replay = true;
     const decided = { objectsSkipped: 0, recordsSkipped: 0, warnings: [] as string[] };
     let listing: AsyncIterable<InputObject | InputListingError> = decide(listInputs(inputs, { s3Client }), ledger, {
       reingest: opts.reingest === true,
@@ -182,43 +192,52 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
     });
     // A replay lists its dead-letter files before it starts: its own commits add new ones under `dlq/`.
     if (mode.replay) listing = fromArray(await collectAll(listing));
-    if (opts.workers === undefined && workers > 1) {
-      // Default worker count: a small input runs on the calling thread, as starting workers would cost more
-      // than they save.
-      const peek = await peekListing(listing);
-      listing = peek.listing;
-      if (peek.small) workers = 1;
-    }
-    const prog = newProgress(started, opts);
-
-    let results: ShardResult[];
-    if (workers === 1) {
-      results = [await runShard(cfg, counted(listing, prog, opts.onListed), (p) => prog.shard(0, p))];
-    } else {
-      results = await runWorkers(cfg, workers, counted(listing, prog, opts.onListed), prog);
-    }
-    prog.finish();
-    const counts = results.reduce((acc, r) => mergeCounts(acc, r.counts), emptyCounts());
-    counts.objectsSkipped += decided.objectsSkipped;
-    counts.recordsSkipped += decided.recordsSkipped;
-    return {
-      counts,
-      balanced: balanced(counts),
-      files: results.flatMap((r) => r.files),
-      dlqFiles: results.flatMap((r) => r.dlqFiles),
-      dlqErrors: results.flatMap((r) => r.dlqErrors),
-      storeErrors: results.flatMap((r) => r.storeErrors),
-      elapsedMs: Date.now() - started,
-      workers,
-      run,
-      entries: results.flatMap((r) => r.entries).sort((a, b) => a.seq - b.seq),
-      recovered,
-      warnings: decided.warnings,
-    };
+    const r = await runShards(cfg, workers, listing, opts, started);
+    const result = summarize(r.results, r.workers, started, { run, entries: r.results.flatMap((x) => x.entries).sort((a, b) => a.seq - b.seq), recovered, warnings: decided.warnings });
+    result.counts.objectsSkipped += decided.objectsSkipped;
+    result.counts.recordsSkipped += decided.recordsSkipped;
+    return result;
   } finally {
     await release();
     await store.close?.();
   }
+}
+
+/** Runs the shards over a listing: on the calling thread, or on `workers` threads. */
+async function runShards(
+  cfg: ShardConfig,
+  workers: number,
+  listing: AsyncIterable<InputObject | InputListingError>,
+  opts: IngestOptions,
+  started: number,
+): Promise<{ results: ShardResult[]; workers: number }> {
+  if (opts.workers === undefined && workers > 1) {
+    // Default worker count: a small input runs on the calling thread, as starting workers would cost more
+    // than they save.
+    const peek = await peekListing(listing);
+    listing = peek.listing;
+    if (peek.small) workers = 1;
+  }
+  const prog = newProgress(started, opts);
+  const results =
+    workers === 1 ? [await runShard(cfg, counted(listing, prog, opts.onListed), (p) => prog.shard(0, p))] : await runWorkers(cfg, workers, counted(listing, prog, opts.onListed), prog);
+  prog.finish();
+  return { results, workers };
+}
+
+function summarize(results: ShardResult[], workers: number, started: number, ledger: Pick<IngestResult, 'run' | 'entries' | 'recovered' | 'warnings'>): IngestResult {
+  const counts = results.reduce((acc, r) => mergeCounts(acc, r.counts), emptyCounts());
+  return {
+    counts,
+    balanced: balanced(counts),
+    files: results.flatMap((r) => r.files),
+    dlqFiles: results.flatMap((r) => r.dlqFiles),
+    dlqErrors: results.flatMap((r) => r.dlqErrors),
+    storeErrors: results.flatMap((r) => r.storeErrors),
+    elapsedMs: Date.now() - started,
+    workers,
+    ...ledger,
+  };
 }
 
 /**
