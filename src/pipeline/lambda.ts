@@ -16,20 +16,20 @@
  * objects the lake itself writes (`aws/`, `ext/`, `dlq/`, `_ocsf_lake/` under the lake root), so a lake in the
  * notified bucket cannot feed itself.
  *
- * Each object is ingested by its own `ingest()` run (one worker, on the Lambda's thread): its Parquet files are
- * named from that object alone (the writer's names are deterministic), so a redelivered message replaces the
- * files it wrote instead of adding duplicates, whatever the batch it arrives in. The lake's source
+ * Each object is ingested by its own `ingest()` run (one worker, on the Lambda's thread), through the lake's
+ * commit ledger: the object is known by its key, size and ETag (a HEAD request), so a redelivered message of an
+ * object already committed succeeds without writing anything, whatever the batch it arrives in. The lake's source
  * configuration (`ocsf-lake sources`, stored in the lake root) is honoured as by `ocsf-lake ingest`, and
  * collection status is recorded once per invocation.
  *
  * Failures: an object that cannot be read (deleted since the notification, access denied) or whose events or
- * dead letters could not be stored makes its message fail. With SQS the handler returns
+ * dead letters could not be stored (it then stays uncommitted) makes its message fail. With SQS the handler returns
  * `{ batchItemFailures: [{ itemIdentifier: messageId }] }` (enable `ReportBatchItemFailures` on the event source
  * mapping) so only those messages are retried, and ends in the queue's dead-letter queue after
  * `maxReceiveCount`; with the asynchronous deliveries (S3, SNS, EventBridge) it throws a
  * {@link LambdaIngestError} so Lambda retries the event. Records the pipeline dead-letters (bad JSON, unknown
  * format, validation, ...) are a success: they are in the lake's `dlq/`, and retrying would not change them.
- * Dead-letter files of the retried reasons (`object-missing`, `read-error`, `sink-error`) are removed again,
+ * Dead-letter files of the retried reasons (`object-missing`, `read-error`) are removed again,
  * since the retry owns those records. A message body that is not an S3 notification fails (it reaches the
  * queue's dead-letter queue rather than vanishing).
  *

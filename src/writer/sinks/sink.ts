@@ -6,7 +6,7 @@ export interface Sink {
   /**
    * Stores one object under `key` (a relative `/`-separated path) atomically: afterwards either the
    * whole object is visible under its final name, or nothing changed. An existing object with the same
-   * key is replaced (the writer's object names are deterministic, so a re-run replaces, never duplicates).
+   * key is replaced.
    * Rejects with a {@link SinkError} naming the key.
    */
   put(key: string, chunks: readonly Uint8Array[], bytes: number): Promise<void>;
