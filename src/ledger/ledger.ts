@@ -161,7 +161,7 @@ export class Ledger {
       const conflicts = draft.inputs.filter((i) => this.touched.has(i.uri)).map((i) => i.uri);
       if (conflicts.length > 0) return { conflicts };
       const entry: LedgerEntry = { ...draft, seq: this.lastSeq + 1, committedAt: new Date().toISOString() };
-      if (await this.store.putIfAbsent(logKey(entry.seq), Buffer.from(JSON.stringify(entry) + '\n'))) {
+      if (await this.putEntry(entry)) {
         this.apply(entry);
         // Our own inputs are not a conflict for our later units.
         for (const i of entry.inputs) this.touched.delete(i.uri);
@@ -171,11 +171,36 @@ export class Ledger {
   }
 
   /**
+   * Creates the entry's log object. A failed request may still have created it (the reply was lost): the log
+   * is read back, so that a unit never takes its own commit for a failure.
+   */
+  private async putEntry(entry: LedgerEntry): Promise<boolean> {
+    try {
+      return await this.store.putIfAbsent(logKey(entry.seq), Buffer.from(JSON.stringify(entry) + '\n'));
+    } catch (err) {
+      const there = await this.read(entry.seq).catch(() => {
+        throw err;
+      });
+      if (there === undefined) throw err;
+      return there.unit === entry.unit;
+    }
+  }
+
+  /**
    * Makes a committed entry visible: staged files to their final keys, superseded entries' files deleted,
    * replayed dead letters retired, then the marker. Safe to repeat and to run concurrently.
    */
-  async publish(e: LedgerEntry): Promise<void> {
-    for (const f of [...e.files, ...e.deadLetters]) await this.store.move(f.staged, f.key);
+  async publish(e: LedgerEntry): Promise<string[]> {
+    const lost: string[] = [];
+    for (const f of [...e.files, ...e.deadLetters]) {
+      try {
+        await this.store.move(f.staged, f.key);
+      } catch (err) {
+        // Neither staged nor published: gone (deleted by hand?). Said, and left to `validate`; the rest goes on.
+        if ((await this.store.exists(f.staged)) || (await this.store.exists(f.key))) throw err;
+        lost.push(`ledger entry ${e.seq}: ${f.key} is neither staged nor published`);
+      }
+    }
     for (const s of e.supersedes) {
       const old = this.entries.get(s) ?? (await this.read(s));
       if (old) await this.store.delete([...old.files, ...old.deadLetters].map((f) => f.key));
@@ -185,6 +210,7 @@ export class Ledger {
       else if (await this.store.exists(r.key)) await this.store.move(r.key, `${REPLAYED_DIR}/${r.key}`);
     }
     await this.store.put(publishedKey(e.seq), [new Uint8Array(0)], 0);
+    return lost;
   }
 
   /**
@@ -192,12 +218,13 @@ export class Ledger {
    * folders of runs that are not alive (`isAlive`, default: same host and a live pid, else a fresh marker).
    * Returns what it did, for the run's summary.
    */
-  async recover(self?: string): Promise<{ rolledForward: number; stagingRemoved: number }> {
+  async recover(self?: string): Promise<{ rolledForward: number; stagingRemoved: number; lost: string[] }> {
     const published = new Set((await this.store.list(PUBLISHED_DIR)).map((o) => seqOf(o.key)));
     let rolledForward = 0;
+    const lost: string[] = [];
     for (const e of [...this.entries.values()].sort((a, b) => a.seq - b.seq)) {
       if (published.has(e.seq)) continue;
-      await this.publish(e);
+      lost.push(...(await this.publish(e)));
       rolledForward++;
     }
     const staged = await this.store.list(STAGING_DIR);
@@ -215,7 +242,7 @@ export class Ledger {
       await this.store.deleteFolder(`${STAGING_DIR}/${run}`);
       await this.store.delete([`${RUNS_DIR}/${run}.json`]);
     }
-    return { rolledForward, stagingRemoved };
+    return { rolledForward, stagingRemoved, lost };
   }
 
   private async runAlive(run: string): Promise<boolean> {
@@ -232,7 +259,7 @@ export class Ledger {
   }
 
   /** Announces a run (so that others leave its staging folder alone) until the returned function is called. */
-  async announce(run: string): Promise<() => Promise<void>> {
+  async announce(run: string): Promise<(keepStaging?: boolean) => Promise<void>> {
     const key = `${RUNS_DIR}/${run}.json`;
     const marker: RunMarker = { run, host: hostname(), pid: process.pid, startedAt: new Date().toISOString(), beatAt: Date.now() };
     const beat = async () => {
@@ -243,10 +270,11 @@ export class Ledger {
     await beat();
     const timer = setInterval(() => void beat().catch(() => undefined), BEAT_MS);
     timer.unref();
-    return async () => {
+    return async (keepStaging = false) => {
       clearInterval(timer);
-      // Whatever is left of this run's staging folder was never committed (units given up).
-      await this.store.deleteFolder(`${STAGING_DIR}/${run}`).catch(() => undefined);
+      // Whatever is left of this run's staging folder was never committed (units given up), unless a commit's
+      // outcome is unknown: then the next run's recovery decides, once it can read the log.
+      if (!keepStaging) await this.store.deleteFolder(`${STAGING_DIR}/${run}`).catch(() => undefined);
       await this.store.delete([key]).catch(() => undefined);
     };
   }

@@ -174,12 +174,13 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
 
   if (opts.ledger === false) {
     const r = await runShards(cfg, workers, listInputs(inputs, { s3Client }), opts, started);
-    return summarize(r.results, r.workers, started, { run: '', entries: [], recovered: { rolledForward: 0, stagingRemoved: 0 }, warnings: [] });
+    return summarize(r.results, r.workers, started, { run: '', entries: [], recovered: { rolledForward: 0, stagingRemoved: 0 }, warnings: r.results.flatMap((x) => x.warnings) });
   }
   const store = sinkFor(cfg.out) as LakeStore;
   const ledger = await new Ledger(store).load();
   const run = newRunId();
   const release = await ledger.announce(run);
+  let keepStaging = false;
   try {
     const recovered = await ledger.recover(run);
     cfg.ledger = { run, since: ledger.lastSeq, commitEvery: { ...DEFAULT_COMMIT_EVERY, ...opts.commitEvery }, ...(mode.deleteReplayed ? { deleteReplayed: true } : {}) };
@@ -193,12 +194,15 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
     // A replay lists its dead-letter files before it starts: its own commits add new ones under `dlq/`.
     if (mode.replay) listing = fromArray(await collectAll(listing));
     const r = await runShards(cfg, workers, listing, opts, started);
-    const result = summarize(r.results, r.workers, started, { run, entries: r.results.flatMap((x) => x.entries).sort((a, b) => a.seq - b.seq), recovered, warnings: decided.warnings });
+    keepStaging = r.results.some((x) => x.keepStaging);
+    const { lost, ...done } = recovered;
+    const warnings = [...lost, ...decided.warnings, ...r.results.flatMap((x) => x.warnings)];
+    const result = summarize(r.results, r.workers, started, { run, entries: r.results.flatMap((x) => x.entries).sort((a, b) => a.seq - b.seq), recovered: done, warnings });
     result.counts.objectsSkipped += decided.objectsSkipped;
     result.counts.recordsSkipped += decided.recordsSkipped;
     return result;
   } finally {
-    await release();
+    await release(keepStaging);
     await store.close?.();
   }
 }

@@ -101,8 +101,12 @@ export interface ShardResult {
   dlqErrors: string[];
   /** Why Parquet files could not be stored (their units were given up: records not stored). */
   storeErrors: string[];
+  /** Problems that lost nothing but need a look (a committed unit left for the next run to publish). */
+  warnings: string[];
   /** Ledger entries this shard committed. */
   entries: LedgerEntry[];
+  /** A commit's outcome is unknown: the run must leave its staging folder to the next run's recovery. */
+  keepStaging: boolean;
 }
 
 export interface ShardProgress {
@@ -182,7 +186,9 @@ export async function runShard(
   const dlqFiles: string[] = [];
   const dlqErrors: string[] = [];
   const storeErrors: string[] = [];
+  const warnings: string[] = [];
   const entries: LedgerEntry[] = [];
+  let keepStaging = false;
   let seen = 0;
   let unitNo = 0;
   let unit = newUnit();
@@ -374,7 +380,9 @@ export async function runShard(
       return finishUnit(u);
     }
     if (!stored) return giveUp(u, 'not-stored');
-    const entry = await ledger.commit({
+    let entry: Awaited<ReturnType<Ledger['commit']>>;
+    try {
+      entry = await ledger.commit({
       format: 1,
       unit: unitId,
       run: led.run,
@@ -387,7 +395,14 @@ export async function runShard(
       counts: { recordsIn: counts.recordsIn, eventsWritten: counts.eventsWritten, failures: counts.failures, filtered: counts.filtered },
       supersedes: [...u.supersedes].sort((a, b) => a - b),
       retire: u.retire,
-    });
+      });
+    } catch (err) {
+      // Whether the entry landed is unknown: its staged files stay for the next run's roll-forward (which
+      // deletes them if no entry names them).
+      storeErrors.push(`commit: ${causeMessage(err)}`);
+      keepStaging = true;
+      return giveUp(u, 'not-stored', false);
+    }
     if ('conflicts' in entry) {
       const lost = new Set(entry.conflicts);
       for (let i = 0; i < u.objects.length; i++) {
@@ -402,7 +417,12 @@ export async function runShard(
       }
       return giveUp(u, 'conflict');
     }
-    await ledger.publish(entry.committed);
+    try {
+      warnings.push(...(await ledger.publish(entry.committed)));
+    } catch (err) {
+      // Committed, so stored: the next run into this lake publishes it (roll-forward).
+      warnings.push(`ledger entry ${entry.committed.seq} is committed but not yet visible (${causeMessage(err)}): the next run into this lake publishes it`);
+    }
     entries.push(entry.committed);
     counts.units = 1;
     return finishUnit(u);
@@ -416,8 +436,8 @@ export async function runShard(
   }
 
   /** Gives a unit up: its staged files are deleted and its inputs stay uncommitted. */
-  async function giveUp(u: Unit, why: 'not-stored' | 'conflict'): Promise<void> {
-    await staging!.discard();
+  async function giveUp(u: Unit, why: 'not-stored' | 'conflict', discard = true): Promise<void> {
+    if (discard) await staging!.discard();
     await dlq.discard();
     writer.takeFailed();
     if (why === 'not-stored') {
@@ -457,7 +477,7 @@ export async function runShard(
   await writer.close();
   total.files = files.length;
   await sink.close?.();
-  return { counts: total, files, dlqFiles, dlqErrors, storeErrors, entries };
+  return { counts: total, files, dlqFiles, dlqErrors, storeErrors, warnings, entries, keepStaging };
 }
 
 function countFiltered(counts: RunCounts, reason: string, detail: string): void {
