@@ -3,7 +3,7 @@
  * sources with the project's own seeded generator (local files only), ingests them into a lake, prints the
  * summary, then queries the lake with DuckDB: events per source and class, and one sample row.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ingest } from '../../pipeline/ingest.js';
@@ -27,7 +27,10 @@ export const demoCommand: Command = {
     const records = Number(values.records);
     if (!(Number.isInteger(records) && records > 0)) throw new UsageError(`--records must be a positive integer, got ${String(values.records)}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
-    const samples = mkdtempSync(join(tmpdir(), 'ocsf-lake-samples-'));
+    // The same samples, at the same path with the same modification time, on every run: a second demo into the
+    // same lake shows the ledger skipping what it has already ingested.
+    const samples = join(tmpdir(), `ocsf-lake-demo-samples-${records}`);
+    rmSync(samples, { recursive: true, force: true });
     try {
       const files = writeSamples(samples, {
         seed: 1,
@@ -39,6 +42,8 @@ export const demoCommand: Command = {
           eks_audit: Math.ceil(records / 2),
         },
       });
+      const generated = new Date(Date.UTC(2024, 2, 15));
+      for (const f of files) utimesSync(f.path, generated, generated);
       const bytes = files.reduce((n, f) => n + f.bytes, 0);
       process.stdout.write(`generated ${files.length} sample files (${(bytes / 1e6).toFixed(1)} MB gzip) in ${samples}\n`);
       process.stdout.write(`ingesting into ${out} (EKS audit payloads carry no Region: --region us-east-1 is their default)\n\n`);
