@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import '../sources/index.js';
 import type { Command } from './command.js';
 import { UsageError } from './io.js';
+import { commandHelp, mainHelp } from './help.js';
+import { oneLine } from './crash.js';
 import { SourceModuleError } from '../core/source-modules.js';
 import { mapCommand } from './commands/map.js';
 import { ingestCommand } from './commands/ingest.js';
@@ -13,35 +15,21 @@ import { sourcesCommand } from './commands/sources.js';
 import { catalogCommand } from './commands/catalog.js';
 import { schemaCommand } from './commands/schema.js';
 
-const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, sourcesCommand, catalogCommand, schemaCommand];
-
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'ocsf-lake: AWS security logs to OCSF and Security-Lake-compatible Parquet',
-    '',
-    'usage: ocsf-lake <command> [options]',
-    '',
-    'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run `ocsf-lake <command> --help` for the options of a command.',
-  ].join('\n');
-}
+export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, sourcesCommand, catalogCommand, schemaCommand];
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
+    process.stdout.write(mainHelp(commands) + '\n');
     return 0;
   }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
-    process.stderr.write(`ocsf-lake: unknown command ${JSON.stringify(name)}\n\n${help()}\n`);
+    process.stderr.write(`ocsf-lake: unknown command ${JSON.stringify(name)}; run: ocsf-lake --help\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`usage: ${cmd.usage}\n`);
+    process.stdout.write(commandHelp(cmd) + '\n');
     return 0;
   }
   try {
@@ -50,10 +38,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // A --source-module that cannot be imported is a bad argument, whichever command named it.
     if (err instanceof UsageError || err instanceof SourceModuleError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`ocsf-lake ${cmd.name}: ${(err as Error).message}\nusage: ${cmd.usage}\n`);
+      process.stderr.write(`ocsf-lake ${cmd.name}: ${usageMessage(err as Error)} (see: ocsf-lake ${cmd.name} --help)\n`);
       return 2;
     }
     throw err;
   }
 }
 
+
+/** parseArgs explains how to pass a positional that starts with `-`; the user needs only the first sentence. */
+function usageMessage(err: Error & { code?: string }): string {
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return oneLine(err.message.split('. ')[0]!.replace(/'/g, ''));
+  return oneLine(err.message);
+}

@@ -15,13 +15,14 @@ import { printResult } from './ingest.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'generate sample logs for all seven sources, ingest them into ./lake and query the lake with DuckDB',
-  usage: 'ocsf-lake demo [--out DIR] [--records N] [--workers N] [--keep-samples]',
+  usage: 'ocsf-lake demo [options]',
   options: {
-    out: { type: 'string', default: 'lake' },
-    records: { type: 'string', default: '20000' },
-    workers: { type: 'string' },
-    'keep-samples': { type: 'boolean' },
+    out: { type: 'string', default: 'lake', value: 'DIR', description: 'lake directory to write' },
+    records: { type: 'string', default: '20000', value: 'N', description: 'CloudTrail and VPC Flow records to generate (fewer for the other sources)' },
+    workers: { type: 'string', value: 'N', description: 'worker threads', defaultText: 'one per core' },
+    'keep-samples': { type: 'boolean', description: 'keep the generated sample logs (their directory is printed)' },
   },
+  examples: ['ocsf-lake demo', 'ocsf-lake demo --records 1000 --out /tmp/lake', 'ocsf-lake demo --keep-samples --workers 2'],
   async run({ values }) {
     const out = resolve(values.out as string);
     const records = Number(values.records);

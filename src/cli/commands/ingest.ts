@@ -16,18 +16,22 @@ import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'ingest raw logs into a Security-Lake-layout Parquet lake (local or S3)',
-  usage:
-    'ocsf-lake ingest --source <SOURCE|family|auto> [--source-version V] --out <DIR|s3://bucket/prefix> [--layout auto|native|custom] [--workers N] [--validate off|sample|all] [--sample-rate R] [--compression zstd|gzip|snappy] [--ignore-lake-config] [--endpoint URL --path-style] [--source-module FILE]... INPUT...',
+  usage: 'ocsf-lake ingest --out DIR|s3://BUCKET/PREFIX [options] INPUT...   (INPUT: file, directory, s3://BUCKET/PREFIX or - for stdin)',
   options: {
-    source: { type: 'string', default: 'auto' },
-    'source-version': { type: 'string' },
+    source: { type: 'string', default: 'auto', value: 'SOURCE', description: 'a sourceName (CLOUD_TRAIL_MGMT), a family (cloudtrail), or auto to recognize each input by content' },
+    'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version to write', defaultText: "each source's latest" },
     ...OUTPUT_FLAGS,
-    workers: { type: 'string' },
-    'ignore-lake-config': { type: 'boolean' },
+    workers: { type: 'string', value: 'N', description: 'worker threads', defaultText: 'one per core, at most the number of inputs' },
+    'ignore-lake-config': { type: 'boolean', description: 'ingest every source even if `ocsf-lake sources` configured the lake otherwise' },
     ...VALIDATE_FLAGS,
     ...S3_FLAGS,
     ...SOURCE_OPTION_FLAGS,
   },
+  examples: [
+    'ocsf-lake ingest --out ./lake ./AWSLogs/',
+    'ocsf-lake ingest --source cloudtrail --source-version 1.0 --workers 4 --out ./lake ./AWSLogs/',
+    'ocsf-lake ingest --source EKS_AUDIT --region eu-west-1 --json --out s3://my-lake/ocsf s3://my-logs/eks/',
+  ],
   async run({ values, positionals }) {
     const { out, layout, compression } = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one INPUT (file, directory, s3://bucket/prefix or -) is required');
@@ -50,6 +54,7 @@ export const ingestCommand: Command = {
         context,
         options,
         s3,
+        ...(typeof values['kms-key-id'] === 'string' ? { kmsKeyId: values['kms-key-id'] } : {}),
         collection: collection?.document,
         sourceModules,
         onProgress: bar.update,

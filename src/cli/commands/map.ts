@@ -14,13 +14,18 @@ import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js
 export const mapCommand: Command = {
   name: 'map',
   summary: 'map raw AWS logs to OCSF events (NDJSON on stdout)',
-  usage: 'ocsf-lake map --source <SOURCE|cloudtrail|auto> [--source-version 1.0|2.0] [--dlq FILE] [--source-module FILE]... FILE...',
+  usage: 'ocsf-lake map --source SOURCE [options] FILE...   (FILE: plain or gzip; - for stdin)',
   options: {
-    source: { type: 'string' },
-    'source-version': { type: 'string' },
-    dlq: { type: 'string' },
+    source: { type: 'string', value: 'SOURCE', description: 'a sourceName (VPC_FLOW), a family (cloudtrail), or auto to recognize each file by content (required)' },
+    'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version whose OCSF mapping to use', defaultText: "the source's latest" },
+    dlq: { type: 'string', value: 'FILE', description: 'write failures (NDJSON, one per record) to FILE', defaultText: 'stderr' },
     ...SOURCE_OPTION_FLAGS,
   },
+  examples: [
+    'ocsf-lake map --source cloudtrail trail.json.gz | head',
+    "ocsf-lake map --source VPC_FLOW --vpc-format '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}' flows.log",
+    'ocsf-lake map --source EKS_AUDIT --region eu-west-1 --dlq failures.ndjson audit.log',
+  ],
   async run({ values, positionals }) {
     const source = values.source as string | undefined;
     if (!source) throw new UsageError('--source is required');

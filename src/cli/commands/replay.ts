@@ -19,14 +19,19 @@ import { printResult } from './ingest.js';
 export const replayCommand: Command = {
   name: 'replay',
   summary: 're-ingest dead-lettered records (after a fix), with the same accounting',
-  usage: 'ocsf-lake replay --out <DIR|s3://bucket/prefix> [--layout auto|native|custom] [--validate off|sample|all] [--delete-replayed] [--json] [--source-module FILE]... DLQ_PATH...',
+  usage: 'ocsf-lake replay --out DIR|s3://BUCKET/PREFIX [options] DLQ_PATH...   (dead-letter files or directories, e.g. <lake>/dlq)',
   options: {
     ...OUTPUT_FLAGS,
-    'delete-replayed': { type: 'boolean' },
+    'delete-replayed': { type: 'boolean', description: 'delete the replayed dead-letter files once every entry was written or dead-lettered again' },
     ...VALIDATE_FLAGS,
     ...S3_FLAGS,
     ...SOURCE_OPTION_FLAGS,
   },
+  examples: [
+    'ocsf-lake replay --out ./lake ./lake/dlq',
+    'ocsf-lake replay --region us-east-1 --delete-replayed --out ./lake ./lake/dlq/EKS_AUDIT',
+    'ocsf-lake replay --endpoint http://localhost:9000 --path-style --out s3://lake/ocsf s3://lake/ocsf/dlq/',
+  ],
   async run({ values, positionals }) {
     const output = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one dead-letter file or directory is required');
@@ -37,7 +42,7 @@ export const replayCommand: Command = {
     const replayed: string[] = [];
     const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
     for await (const o of listInputs(positionals, { s3Client })) if (!(o instanceof InputListingError)) replayed.push(o.name);
-    const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, context, options });
+    const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, ...(typeof values['kms-key-id'] === 'string' ? { kmsKeyId: values['kms-key-id'] } : {}), context, options });
     const code = printResult('replay', result, values.json === true);
     if (values['delete-replayed'] && code === 0) {
       for (const name of replayed) {

@@ -18,20 +18,20 @@ const FORMATS = ['text', 'glue', 'athena', 'arrow', 'json'] as const;
 export const schemaCommand: Command = {
   name: 'schema',
   summary: 'print the Parquet schema of a source version (columns, Glue/Athena types)',
-  usage:
-    'ocsf-lake schema --source <SOURCE> [--source-version 1.0|2.0] [--layout native|custom] [--class UID] [--region us-east-1] [--format text|glue|athena|arrow|json]',
+  usage: 'ocsf-lake schema --source SOURCE [options]',
   options: {
-    source: { type: 'string' },
-    'source-version': { type: 'string' },
-    layout: { type: 'string' },
-    class: { type: 'string' },
-    region: { type: 'string' },
-    format: { type: 'string' },
+    source: { type: 'string', value: 'SOURCE', description: 'a sourceName (CLOUD_TRAIL_MGMT) or a family (cloudtrail) (required)' },
+    'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version', defaultText: "the source's latest" },
+    layout: { type: 'string', value: 'native|custom', description: 'one table per source (native) or per class (custom)', defaultText: 'native; custom for custom sources' },
+    class: { type: 'string', value: 'UID', description: 'only the columns of this OCSF class (e.g. 6003)', defaultText: "every class of the source" },
+    region: { type: 'string', default: 'us-east-1', value: 'REGION', description: 'Region in the Glue table name of --format athena and json' },
+    format: { type: 'string', default: 'text', value: 'text|glue|athena|arrow|json', description: 'column tree, Glue column types, Athena DDL, Arrow schema text, or JSON' },
   },
+  examples: ['ocsf-lake schema --source cloudtrail', 'ocsf-lake schema --source VPC_FLOW --source-version 1.0 --format glue', 'ocsf-lake schema --source SH_FINDINGS --format athena --region eu-west-1'],
   async run({ values }) {
     const selector = values.source as string | undefined;
     if (!selector) throw new UsageError('--source is required');
-    const format = (values.format as string | undefined) ?? 'text';
+    const format = values.format as string;
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     let defs;
     try {
@@ -56,7 +56,7 @@ export const schemaCommand: Command = {
         }
       }
     }
-    const region = (values.region as string | undefined) ?? 'us-east-1';
+    const region = values.region as string;
     const out: string[] = [];
     for (const s of schemas) {
       if (s.unresolved) {
