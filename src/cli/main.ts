@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import '../sources/index.js';
 import type { Command } from './command.js';
-import { UsageError } from './io.js';
+import { OutputClosed, UsageError, watchStdout } from './io.js';
 import { commandHelp, mainHelp } from './help.js';
 import { oneLine } from './crash.js';
 import { SourceModuleError } from '../core/source-modules.js';
@@ -18,6 +18,7 @@ import { schemaCommand } from './commands/schema.js';
 export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, sourcesCommand, catalogCommand, schemaCommand];
 
 export async function main(argv: string[]): Promise<number> {
+  watchStdout();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp(commands) + '\n');
@@ -36,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
     return await cmd.run({ values: values as Record<string, unknown>, positionals });
   } catch (err) {
+    // The reader of our output has what it wanted (`| head`): a normal end, as for any Unix filter.
+    if (err instanceof OutputClosed) return 0;
     // A --source-module that cannot be imported is a bad argument, whichever command named it.
     if (err instanceof UsageError || err instanceof SourceModuleError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`ocsf-lake ${cmd.name}: ${usageMessage(err as Error)} (see: ocsf-lake ${cmd.name} --help)\n`);

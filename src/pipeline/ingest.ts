@@ -57,6 +57,8 @@ export interface IngestOptions {
    * know one refuses to start, and `ingest` rejects.
    */
   sourceModules?: readonly string[];
+  /** Follow symbolic links inside input directories, each real file read once (default false: skipped). */
+  followSymlinks?: boolean;
   /** `off`, `all`, or `{ sample: rate }` (default `{ sample: 0.01 }`). Invalid events are dead-lettered. */
   validate?: ValidateMode;
   compression?: Compression;
@@ -114,7 +116,7 @@ export async function ingest(inputs: readonly InputSource[], opts: IngestOptions
   // a run that selects any other user-registered source (or a replaced built-in) runs on the calling thread.
   let workers = workersKnowAll(cfg.source, sourceModules.length > 0) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
   const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
-  let listing: AsyncIterable<InputObject | InputListingError> = listInputs(inputs, { s3Client });
+  let listing: AsyncIterable<InputObject | InputListingError> = listInputs(inputs, { s3Client, followSymlinks: opts.followSymlinks === true });
   if (opts.workers === undefined && workers > 1) {
     // Default worker count: a small input runs on the calling thread, as starting workers would cost more
     // than they save.

@@ -14,7 +14,7 @@ import type { CatalogOptions, CatalogPlan } from '../../catalog/glue.js';
 import { planDdl } from '../../catalog/ddl.js';
 import { CatalogError } from '../../catalog/names.js';
 import { registerCatalog } from '../../catalog/register.js';
-import { commaList, UsageError, writeOut } from '../io.js';
+import { commaList, sourceUsageError, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 
 const notes = [
@@ -83,7 +83,8 @@ export const catalogCommand: Command = {
     try {
       plan = planCatalog(opts);
     } catch (err) {
-      if (err instanceof CatalogError || err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw sourceUsageError(err);
+      if (err instanceof CatalogError) throw new UsageError(err.message);
       if (err instanceof SchemaDerivationError) {
         process.stderr.write(`ocsf-lake catalog: cannot derive a table schema: ${err.message}\n`);
         return 1;

@@ -8,7 +8,7 @@ import type { IngestProgress, IngestResult } from '../../pipeline/ingest.js';
 import { formatCounts } from '../../pipeline/summary.js';
 import { SourceError } from '../../core/source.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../io.js';
+import { requireReadable, sourceUsageError, UsageError } from '../io.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
 import { lakeCollection, OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
@@ -23,6 +23,7 @@ export const ingestCommand: Command = {
     ...OUTPUT_FLAGS,
     workers: { type: 'string', value: 'N', description: 'worker threads', defaultText: 'one per core, at most the number of inputs' },
     'ignore-lake-config': { type: 'boolean', description: 'ingest every source even if `ocsf-lake sources` configured the lake otherwise' },
+    'follow-symlinks': { type: 'boolean', description: 'follow symbolic links inside input directories (each real file read once; links there are skipped otherwise)' },
     ...VALIDATE_FLAGS,
     ...S3_FLAGS,
     ...SOURCE_OPTION_FLAGS,
@@ -38,6 +39,7 @@ export const ingestCommand: Command = {
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${String(values.workers)}`);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    await requireReadable(positionals);
     const s3 = s3OptionsFromArgs(values);
     const collection = values['ignore-lake-config'] ? undefined : await lakeCollection(out, s3);
     const bar = progressPrinter();
@@ -57,11 +59,12 @@ export const ingestCommand: Command = {
         ...(typeof values['kms-key-id'] === 'string' ? { kmsKeyId: values['kms-key-id'] } : {}),
         collection: collection?.document,
         sourceModules,
+        followSymlinks: values['follow-symlinks'] === true,
         onProgress: bar.update,
       });
     } catch (err) {
       bar.clear();
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw sourceUsageError(err);
       throw err;
     }
     bar.clear();
@@ -70,7 +73,10 @@ export const ingestCommand: Command = {
   },
 };
 
-/** Prints a run's summary (table or JSON); the exit code is 1 when dead letters could not be stored. */
+/** Failure reasons that mean an input could not be read at all: the run did not see everything it was given. */
+const UNREAD_REASONS = ['read-error', 'object-missing'] as const;
+
+/** Prints a run's summary (table or JSON); exit code 1 when dead letters could not be stored or an input could not be read. */
 export function printResult(command: string, result: IngestResult, json: boolean): number {
   if (json) process.stdout.write(JSON.stringify({ ...result.counts, balanced: result.balanced, elapsedMs: result.elapsedMs, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors }, null, 2) + '\n');
   else process.stdout.write(formatCounts(result.counts, result.elapsedMs) + '\n');
@@ -79,7 +85,9 @@ export function printResult(command: string, result: IngestResult, json: boolean
     process.stderr.write(`ocsf-lake ${command}: accounting does not balance (a bug: please report it)\n`);
     return 1;
   }
-  return result.dlqErrors.length > 0 ? 1 : 0;
+  const unread = UNREAD_REASONS.reduce((n, r) => n + (result.counts.failuresByReason[r] ?? 0), 0);
+  if (unread > 0) process.stderr.write(`ocsf-lake ${command}: ${unread} input${unread === 1 ? '' : 's'} could not be read (read-error, object-missing); their dead letters name them\n`);
+  return result.dlqErrors.length > 0 || unread > 0 ? 1 : 0;
 }
 
 /** A one-line progress bar on a TTY; a plain line every 5 s otherwise. */

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { createMapSession } from '../../core/engine.js';
 import { importSourceModules } from '../../core/source-modules.js';
 import { SourceError } from '../../core/source.js';
-import { readInput, UsageError, writeOut } from '../io.js';
+import { fsReason, readInput, requireReadable, sourceUsageError, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
 
@@ -33,12 +33,13 @@ export const mapCommand: Command = {
     const version = (values['source-version'] as string | undefined) ?? undefined;
     if (version !== undefined && !/^\d\.\d$/.test(version)) throw new UsageError(`--source-version must look like 2.0, got ${version}`);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    await requireReadable(positionals, 'FILE', { directories: 'map reads files; use ocsf-lake ingest for directories' });
     await importSourceModules(sourceModules);
     let session;
     try {
       session = createMapSession({ source, sourceVersion: version, context, options });
     } catch (err) {
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw sourceUsageError(err);
       throw err;
     }
     const dlq = values.dlq ? createWriteStream(values.dlq as string) : process.stderr;
@@ -48,7 +49,7 @@ export const mapCommand: Command = {
       try {
         bytes = await readInput(file);
       } catch (err) {
-        process.stderr.write(`ocsf-lake: cannot read ${file}: ${(err as Error).message}\n`);
+        process.stderr.write(`ocsf-lake map: cannot read ${file}: ${fsReason(err)}\n`);
         unreadable++;
         continue;
       }

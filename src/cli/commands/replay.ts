@@ -9,7 +9,7 @@ import { replay } from '../../pipeline/replay.js';
 import { listInputs, InputListingError } from '../../pipeline/inputs.js';
 import { createS3Client } from '../../io/s3.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../io.js';
+import { requireReadable, UsageError } from '../io.js';
 import { OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
@@ -35,6 +35,7 @@ export const replayCommand: Command = {
   async run({ values, positionals }) {
     const output = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one dead-letter file or directory is required');
+    await requireReadable(positionals, 'dead-letter path');
     const s3 = s3OptionsFromArgs(values);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
     await importSourceModules(sourceModules);

@@ -10,7 +10,7 @@ import { deriveSchema, SchemaDerivationError } from '../../writer/arrow-schema.j
 import { athenaDdl, describeColumns, glueColumns, leafCount, PARTITION_COLUMNS, toArrowSchema } from '../../writer/schema-tree.js';
 import type { Layout, WriterSchema } from '../../writer/schema-tree.js';
 import { tablePrefix } from '../../writer/partition.js';
-import { UsageError, writeOut } from '../io.js';
+import { sourceUsageError, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 
 const FORMATS = ['text', 'glue', 'athena', 'arrow', 'json'] as const;
@@ -32,20 +32,20 @@ export const schemaCommand: Command = {
     const selector = values.source as string | undefined;
     if (!selector) throw new UsageError('--source is required');
     const format = values.format as string;
-    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${format}`);
     let defs;
     try {
       defs = resolveSources(selector);
     } catch (err) {
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw sourceUsageError(err);
       throw err;
     }
     const schemas: WriterSchema[] = [];
     for (const def of defs) {
       const version = (values['source-version'] as string | undefined) ?? latestVersion(def);
-      if (!def.versions[version]) throw new UsageError(`${def.name} has no version ${version} (have ${Object.keys(def.versions).join(', ')})`);
+      if (!def.versions[version]) throw new UsageError(`--source-version: ${def.name} has no version ${version} (have ${Object.keys(def.versions).join(', ')})`);
       const layout = ((values.layout as string | undefined) ?? (def.custom ? 'custom' : 'native')) as Layout;
-      if (layout !== 'native' && layout !== 'custom') throw new UsageError('--layout must be native or custom');
+      if (layout !== 'native' && layout !== 'custom') throw new UsageError(`--layout must be native or custom, got ${layout}`);
       const classes = values.class !== undefined ? [Number(values.class)] : layout === 'custom' ? def.versions[version]!.classes : [undefined];
       for (const classUid of classes) {
         try {
@@ -59,8 +59,9 @@ export const schemaCommand: Command = {
     const region = values.region as string;
     const out: string[] = [];
     for (const s of schemas) {
-      if (s.unresolved) {
-        process.stderr.write(`ocsf-lake schema: warning: ${s.source} ${s.sourceVersion} declares attributes found in none of its classes (left out): ${s.unresolved.join(', ')}\n`);
+      // A built-in source's extra declarations are ours to fix, not the user's; a custom source's are likely typos.
+      if (s.unresolved && defs.some((d) => d.name === s.source && d.custom)) {
+        process.stderr.write(`ocsf-lake schema: warning: ${s.source} ${s.sourceVersion} declares attributes in none of its classes, left out of the schema (check registerSource attributes): ${s.unresolved.join(', ')}\n`);
       }
       const prefix = tablePrefix(s.layout, s.source, s.sourceVersion);
       const table = `amazon_security_lake_table_${region.replace(/-/g, '_')}_${s.layout === 'custom' ? `ext_${s.source.toLowerCase()}` : `${s.source.toLowerCase()}_${s.sourceVersion.replace('.', '_')}`}`;
