@@ -3,6 +3,8 @@
 import { main } from './main.js';
 import { crashLine } from './crash.js';
 
+// The SDK warns on Node 20 about its releases of 2027; the pinned SDK supports Node 20, so a user can do nothing about it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const argv = process.argv.slice(2);
 main(argv).then(
   (code) => {

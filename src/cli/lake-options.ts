@@ -7,7 +7,7 @@ import type { Compression } from '../writer/parquet.js';
 
 /** Where and how a run writes: `--out`, `--layout`, `--compression`, `--json` summary (ingest, replay). */
 export const OUTPUT_FLAGS: Record<string, OptionSpec> = {
-  out: { type: 'string', value: 'DIR|s3://BUCKET/PREFIX', description: 'lake root to write (required)' },
+  out: { type: 'string', value: 'DIR|s3://BUCKET/PREFIX', description: 'lake root to write (required); a probe object is written and deleted first to check it' },
   layout: {
     type: 'string',
     default: 'auto',

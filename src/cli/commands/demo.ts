@@ -11,6 +11,7 @@ import { writeSamples } from '../../samples/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { printResult } from './ingest.js';
+import { probeOutput } from '../out-probe.js';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -28,6 +29,7 @@ export const demoCommand: Command = {
     const records = Number(values.records);
     if (!(Number.isInteger(records) && records > 0)) throw new UsageError(`--records must be a positive integer, got ${String(values.records)}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
+    await probeOutput(out);
     const samples = mkdtempSync(join(tmpdir(), 'ocsf-lake-samples-'));
     try {
       const files = writeSamples(samples, {

@@ -9,6 +9,7 @@ import { formatCounts } from '../../pipeline/summary.js';
 import { SourceError } from '../../core/source.js';
 import type { Command } from '../command.js';
 import { requireReadable, sourceUsageError, UsageError } from '../io.js';
+import { probeOutput } from '../out-probe.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
 import { lakeCollection, OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
@@ -41,6 +42,8 @@ export const ingestCommand: Command = {
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
     await requireReadable(positionals);
     const s3 = s3OptionsFromArgs(values);
+    const kmsKeyId = values['kms-key-id'] as string | undefined;
+    await probeOutput(out, { s3, kmsKeyId });
     const collection = values['ignore-lake-config'] ? undefined : await lakeCollection(out, s3);
     const bar = progressPrinter();
     let result;
@@ -56,7 +59,7 @@ export const ingestCommand: Command = {
         context,
         options,
         s3,
-        ...(typeof values['kms-key-id'] === 'string' ? { kmsKeyId: values['kms-key-id'] } : {}),
+        ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
         collection: collection?.document,
         sourceModules,
         followSymlinks: values['follow-symlinks'] === true,

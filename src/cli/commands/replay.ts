@@ -10,6 +10,7 @@ import { listInputs, InputListingError } from '../../pipeline/inputs.js';
 import { createS3Client } from '../../io/s3.js';
 import type { Command } from '../command.js';
 import { requireReadable, UsageError } from '../io.js';
+import { probeOutput } from '../out-probe.js';
 import { OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
@@ -37,13 +38,15 @@ export const replayCommand: Command = {
     if (positionals.length === 0) throw new UsageError('at least one dead-letter file or directory is required');
     await requireReadable(positionals, 'dead-letter path');
     const s3 = s3OptionsFromArgs(values);
+    const kmsKeyId = values['kms-key-id'] as string | undefined;
+    await probeOutput(output.out, { s3, kmsKeyId });
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
     await importSourceModules(sourceModules);
     // List first: replayed records that fail again are dead-lettered under the same root.
     const replayed: string[] = [];
     const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
     for await (const o of listInputs(positionals, { s3Client })) if (!(o instanceof InputListingError)) replayed.push(o.name);
-    const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, ...(typeof values['kms-key-id'] === 'string' ? { kmsKeyId: values['kms-key-id'] } : {}), context, options });
+    const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, ...(kmsKeyId !== undefined ? { kmsKeyId } : {}), context, options });
     const code = printResult('replay', result, values.json === true);
     if (values['delete-replayed'] && code === 0) {
       for (const name of replayed) {
