@@ -121,5 +121,7 @@ export type { ValidateMode } from './pipeline/shard.js';
 export type { RunCounts } from './pipeline/summary.js';
 export type { DeadLetterEntry } from './pipeline/dead-letter.js';
 export { formatCounts } from './pipeline/summary.js';
+export { buildRunReport, formatRunReport, runFailed, classNames } from './pipeline/report.js';
+export type { RunReport, FailureGroup, FailOn, ReportOptions } from './pipeline/report.js';
 export { writeSamples, generateSampleFiles, SAMPLE_SOURCES, DEFAULT_SPREAD } from './samples/index.js';
 export type { SampleOptions, SampleSource, SampleFile, SampleSpread } from './samples/index.js';

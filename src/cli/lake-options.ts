@@ -16,6 +16,7 @@ export const OUTPUT_FLAGS: Record<string, OptionSpec> = {
   },
   compression: { type: 'string', default: 'zstd', value: 'zstd|gzip|snappy', description: 'Parquet column compression' },
   json: { type: 'boolean', description: 'print the run summary as JSON on stdout instead of a table' },
+  'fail-on-failures': { type: 'boolean', description: 'exit 1 when any record failed (for CI); otherwise only unread inputs and unstored dead letters do' },
 };
 
 export interface OutputOptions {

@@ -52,7 +52,7 @@ export const demoCommand: Command = {
         validate: { sample: 0.05 },
         context: { region: 'us-east-1' },
       });
-      const code = printResult('demo', result, false);
+      const code = await printResult('demo', result, { json: false, out, region: 'us-east-1' });
       await queryLake(out);
       return code;
     } finally {

@@ -6,6 +6,8 @@
 import { ingest } from '../../pipeline/ingest.js';
 import type { IngestProgress, IngestResult } from '../../pipeline/ingest.js';
 import { formatCounts } from '../../pipeline/summary.js';
+import { buildRunReport, classNames, formatRunReport, runFailed, UNREAD_REASONS } from '../../pipeline/report.js';
+import type { FailOn, ReportOptions } from '../../pipeline/report.js';
 import { SourceError } from '../../core/source.js';
 import type { Command } from '../command.js';
 import { requireReadable, sourceUsageError, UsageError } from '../io.js';
@@ -72,25 +74,48 @@ export const ingestCommand: Command = {
     }
     bar.clear();
     if (collection) await collection.record(result.files);
-    return printResult('ingest', result, values.json === true);
+    return printResult('ingest', result, printOptions(values, out, s3));
   },
 };
 
-/** Failure reasons that mean an input could not be read at all: the run did not see everything it was given. */
-const UNREAD_REASONS = ['read-error', 'object-missing'] as const;
+export interface PrintOptions extends ReportOptions {
+  json: boolean;
+  failOn?: FailOn;
+}
 
-/** Prints a run's summary (table or JSON); exit code 1 when dead letters could not be stored or an input could not be read. */
-export function printResult(command: string, result: IngestResult, json: boolean): number {
-  if (json) process.stdout.write(JSON.stringify({ ...result.counts, balanced: result.balanced, elapsedMs: result.elapsedMs, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors }, null, 2) + '\n');
-  else process.stdout.write(formatCounts(result.counts, result.elapsedMs) + '\n');
-  for (const e of result.dlqErrors) process.stderr.write(`ocsf-lake ${command}: dead-letter write failed: ${e}\n`);
-  if (!result.balanced) {
-    process.stderr.write(`ocsf-lake ${command}: accounting does not balance (a bug: please report it)\n`);
-    return 1;
+/**
+ * Prints a run's summary and report (table or JSON). Exit code 1 when dead letters could not be stored, an input
+ * could not be read, or (`failOn: 'failures'`) any record failed.
+ */
+export async function printResult(command: string, result: IngestResult, opts: PrintOptions): Promise<number> {
+  const report = await buildRunReport(result, opts);
+  if (opts.json) {
+    const doc = { ...result.counts, balanced: result.balanced, elapsedMs: result.elapsedMs, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors, report };
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  } else {
+    const more = formatRunReport(report);
+    process.stdout.write(formatCounts(result.counts, result.elapsedMs, classNames()) + '\n' + (more === '' ? '' : `\n${more}\n`));
   }
+  for (const e of result.dlqErrors) process.stderr.write(`ocsf-lake ${command}: dead-letter write failed: ${e}\n`);
+  if (!result.balanced) process.stderr.write(`ocsf-lake ${command}: accounting does not balance (a bug: please report it)\n`);
   const unread = UNREAD_REASONS.reduce((n, r) => n + (result.counts.failuresByReason[r] ?? 0), 0);
   if (unread > 0) process.stderr.write(`ocsf-lake ${command}: ${unread} input${unread === 1 ? '' : 's'} could not be read (read-error, object-missing); their dead letters name them\n`);
-  return result.dlqErrors.length > 0 || unread > 0 ? 1 : 0;
+  const failed = runFailed(result, opts.failOn);
+  if (failed && opts.failOn === 'failures' && result.counts.failures > 0 && unread === 0 && result.balanced && result.dlqErrors.length === 0) {
+    process.stderr.write(`ocsf-lake ${command}: ${result.counts.failures} record${result.counts.failures === 1 ? '' : 's'} failed (--fail-on-failures)\n`);
+  }
+  return failed ? 1 : 0;
+}
+
+/** The report options of a command's parsed flags. */
+export function printOptions(values: Record<string, unknown>, out: string, s3: PrintOptions['s3']): PrintOptions {
+  return {
+    json: values.json === true,
+    out,
+    ...(s3 ? { s3 } : {}),
+    ...(typeof values.region === 'string' ? { region: values.region } : {}),
+    ...(values['fail-on-failures'] === true ? { failOn: 'failures' as const } : {}),
+  };
 }
 
 /** A one-line progress bar on a TTY; a plain line every 5 s otherwise. */

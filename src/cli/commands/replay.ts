@@ -15,7 +15,7 @@ import { OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
 import { importSourceModules } from '../../core/source-modules.js';
-import { printResult } from './ingest.js';
+import { printOptions, printResult } from './ingest.js';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -47,7 +47,7 @@ export const replayCommand: Command = {
     const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
     for await (const o of listInputs(positionals, { s3Client })) if (!(o instanceof InputListingError)) replayed.push(o.name);
     const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, ...(kmsKeyId !== undefined ? { kmsKeyId } : {}), context, options });
-    const code = printResult('replay', result, values.json === true);
+    const code = await printResult('replay', result, printOptions(values, output.out, s3));
     if (values['delete-replayed'] && code === 0) {
       for (const name of replayed) {
         if (name.startsWith('s3://')) {
