@@ -13,8 +13,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { isS3Url } from '../io/s3.js';
-import { createS3Client } from '../io/s3.js';
+import { isS3Url, parseS3Url } from '../io/s3-url.js';
 import type { S3ClientOptions } from '../io/s3.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { resolveSources, listSources } from '../core/source.js';
@@ -22,7 +21,6 @@ import { createMapSession } from '../core/engine.js';
 import { importSourceModules } from '../core/source-modules.js';
 import type { SourceDefinition } from '../core/source.js';
 import { builtinSources } from '../sources/index.js';
-import { parseS3Url } from '../writer/sinks/s3.js';
 import type { Compression } from '../writer/parquet.js';
 import type { WrittenFile } from '../writer/writer.js';
 import type { DataLakeDocument } from '../lake/types.js';
@@ -115,7 +113,8 @@ export async function ingest(inputs: readonly InputSource[], opts: IngestOptions
   // Worker threads know the built-in sources and what `sourceModules` register (registration is per thread);
   // a run that selects any other user-registered source (or a replaced built-in) runs on the calling thread.
   let workers = workersKnowAll(cfg.source, sourceModules.length > 0) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
-  const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
+  // The AWS SDK is imported only by runs that read from S3 (a worker writing to S3 imports it itself).
+  const s3Client = needsS3(inputs) ? (await import('../io/s3.js')).createS3Client(opts.s3) : undefined;
   let listing: AsyncIterable<InputObject | InputListingError> = listInputs(inputs, { s3Client, followSymlinks: opts.followSymlinks === true });
   if (opts.workers === undefined && workers > 1) {
     // Default worker count: a small input runs on the calling thread, as starting workers would cost more

@@ -9,10 +9,8 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isS3Url } from '../io/s3.js';
-import { parseS3Url } from '../writer/sinks/s3.js';
+import { isS3Url, parseS3Url } from '../io/s3-url.js';
 import type { RecordContext } from '../core/types.js';
 
 /** What a user can hand to `ingest()`: a path, a directory, an `s3://` URL, a stream or bytes. */
@@ -128,6 +126,7 @@ async function* listS3(url: string, client: S3Client | undefined, ignore: RegExp
   }
   const { bucket, prefix } = parseS3Url(url);
   try {
+    const { paginateListObjectsV2 } = await import('@aws-sdk/client-s3');
     for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
       for (const o of page.Contents ?? []) {
         const key = o.Key!;
@@ -153,6 +152,7 @@ export function s3Object(client: S3Client, bucket: string, key: string, size?: n
 /** Reads a whole S3 object; a key deleted since listing becomes an `object-missing` error. */
 async function readS3Object(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   try {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return await res.Body!.transformToByteArray();
   } catch (err) {

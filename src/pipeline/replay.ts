@@ -12,7 +12,6 @@ import type { OcsfEvent } from '../core/types.js';
 import { createLakeWriter, failuresToMapFailures, FlushError } from '../writer/writer.js';
 import type { WrittenFile } from '../writer/writer.js';
 import { LIBRARY_VERSION } from '../core/version.js';
-import { createS3Client } from '../io/s3.js';
 import { createDeadLetterWriter } from './dead-letter.js';
 import type { DeadLetterEntry } from './dead-letter.js';
 import { ingest, shardOut } from './ingest.js';
@@ -39,7 +38,7 @@ export async function replay(dlqInputs: readonly InputSource[], opts: ReplayOpti
   const events: { entry: DeadLetterEntry; event: OcsfEvent }[] = [];
   const binary: { name: string; source: string; bytes: Uint8Array }[] = [];
   const unreadable: MapFailure[] = [];
-  const s3Client = dlqInputs.some((i) => typeof i === 'string' && i.startsWith('s3://')) ? createS3Client(opts.s3) : undefined;
+  const s3Client = dlqInputs.some((i) => typeof i === 'string' && i.startsWith('s3://')) ? (await import('../io/s3.js')).createS3Client(opts.s3) : undefined;
 
   for await (const obj of listInputs(dlqInputs, { s3Client })) {
     if (obj instanceof InputListingError) {
@@ -106,7 +105,7 @@ export async function replay(dlqInputs: readonly InputSource[], opts: ReplayOpti
 
 /** Writes already-mapped events straight to the lake (their mapping succeeded; the sink had failed). */
 async function writeEvents(events: { entry: DeadLetterEntry; event: OcsfEvent }[], unreadable: MapFailure[], opts: ReplayOptions) {
-  const sink = sinkFor(shardOut(opts));
+  const sink = await sinkFor(shardOut(opts));
   const files: WrittenFile[] = [];
   const writer = createLakeWriter({ sink, layout: opts.layout, compression: opts.compression, ...opts.writer, onFile: (f) => files.push(f) });
   const dlq = createDeadLetterWriter({ sink, libraryVersion: LIBRARY_VERSION });

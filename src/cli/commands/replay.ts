@@ -4,10 +4,8 @@
  * once every entry has been written or dead-lettered again.
  */
 import { rm } from 'node:fs/promises';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { replay } from '../../pipeline/replay.js';
 import { listInputs, InputListingError } from '../../pipeline/inputs.js';
-import { createS3Client } from '../../io/s3.js';
 import type { Command } from '../command.js';
 import { requireReadable, UsageError } from '../io.js';
 import { probeOutput } from '../out-probe.js';
@@ -44,7 +42,7 @@ export const replayCommand: Command = {
     await importSourceModules(sourceModules);
     // List first: replayed records that fail again are dead-lettered under the same root.
     const replayed: string[] = [];
-    const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
+    const s3Client = positionals.some((p) => p.startsWith('s3://')) ? (await import('../../io/s3.js')).createS3Client(s3) : undefined;
     for await (const o of listInputs(positionals, { s3Client })) if (!(o instanceof InputListingError)) replayed.push(o.name);
     const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, ...(kmsKeyId !== undefined ? { kmsKeyId } : {}), context, options });
     const code = await printResult('replay', result, printOptions(values, output.out, s3));
@@ -52,6 +50,7 @@ export const replayCommand: Command = {
       for (const name of replayed) {
         if (name.startsWith('s3://')) {
           const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(name)!;
+          const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
           await s3Client!.send(new DeleteObjectCommand({ Bucket: m[1], Key: m[2] }));
         } else await rm(name);
       }
