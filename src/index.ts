@@ -7,9 +7,9 @@ export { AWS_SOURCE_NAMES, OCSF_VERSIONS } from './core/types.js';
 export type { AwsSourceName, OcsfEvent, OcsfVersion, RecordContext, SourceOptions, SourceVersion } from './core/types.js';
 export { MapFailure, Filtered, FAILURE_REASONS, isRejection } from './core/outcome.js';
 export type { FailureReason, Rejection } from './core/outcome.js';
+export { registerSource } from './core/user-source.js';
 export {
   defineSource,
-  registerSource,
   unregisterSource,
   getSource,
   listSources,
@@ -127,5 +127,7 @@ export type { ValidateMode } from './pipeline/shard.js';
 export type { RunCounts } from './pipeline/summary.js';
 export type { DeadLetterEntry } from './pipeline/dead-letter.js';
 export { formatCounts, balanced, accounted } from './pipeline/summary.js';
+export { buildRunReport, formatRunReport, runFailed, classNames } from './pipeline/report.js';
+export type { RunReport, FailureGroup, FailOn, ReportOptions } from './pipeline/report.js';
 export { writeSamples, generateSampleFiles, SAMPLE_SOURCES, DEFAULT_SPREAD } from './samples/index.js';
 export type { SampleOptions, SampleSource, SampleFile, SampleSpread } from './samples/index.js';

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-/** Executable wrapper: runs the CLI and sets the exit code. */
+/** Executable wrapper: runs the CLI and sets the exit code; an unexpected error is one line (trace in a file). */
 import { main } from './main.js';
+import { crashLine } from './crash.js';
 
-main(process.argv.slice(2)).then(
+// The SDK warns on Node 20 about its releases of 2027; the pinned SDK supports Node 20, so a user can do nothing about it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`ocsf-lake: ${(err as Error).stack ?? err}\n`);
+    process.stderr.write(crashLine(err, argv) + '\n');
     process.exitCode = 1;
   },
 );

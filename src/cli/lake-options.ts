@@ -7,11 +7,16 @@ import type { Compression } from '../writer/parquet.js';
 
 /** Where and how a run writes: `--out`, `--layout`, `--compression`, `--json` summary (ingest, replay). */
 export const OUTPUT_FLAGS: Record<string, OptionSpec> = {
-  out: { type: 'string' },
-  // auto: Security Lake's native layout for the AWS sources, ext/<name>/ for sources defined as custom.
-  layout: { type: 'string', default: 'auto' },
-  compression: { type: 'string', default: 'zstd' },
-  json: { type: 'boolean' },
+  out: { type: 'string', value: 'DIR|s3://BUCKET/PREFIX', description: 'lake root to write (required); a probe object is written and deleted first to check it' },
+  layout: {
+    type: 'string',
+    default: 'auto',
+    value: 'auto|native|custom',
+    description: "table layout: native = Security Lake's aws/<SOURCE>/<ver>/, custom = ext/<name>/; auto picks per source",
+  },
+  compression: { type: 'string', default: 'zstd', value: 'zstd|gzip|snappy', description: 'Parquet column compression' },
+  json: { type: 'boolean', description: 'print the run summary as JSON on stdout instead of a table' },
+  'fail-on-failures': { type: 'boolean', description: 'exit 1 when any record failed (for CI); otherwise only unread inputs and unstored dead letters do' },
 };
 
 export interface OutputOptions {
@@ -32,9 +37,9 @@ export function outputOptionsFromArgs(values: Record<string, unknown>): OutputOp
 }
 
 export const S3_FLAGS: Record<string, OptionSpec> = {
-  endpoint: { type: 'string' },
-  'path-style': { type: 'boolean' },
-  'kms-key-id': { type: 'string' },
+  endpoint: { type: 'string', value: 'URL', description: 'S3-compatible endpoint for s3:// inputs and --out (MinIO, LocalStack)', defaultText: "the SDK's, from AWS_REGION" },
+  'path-style': { type: 'boolean', description: 'address S3 buckets by path (http://host/bucket/key), as most S3-compatible servers need' },
+  'kms-key-id': { type: 'string', value: 'KEY_ARN', description: 'encrypt objects written to S3 with this KMS key (SSE-KMS)', defaultText: "the bucket's default encryption" },
 };
 
 /** S3 client settings from `--endpoint` / `--path-style` (the SDK's defaults otherwise). */

@@ -6,12 +6,26 @@ import type { RecordContext, SourceOptions } from '../core/types.js';
 import type { OptionSpec } from './command.js';
 
 export const SOURCE_OPTION_FLAGS: Record<string, OptionSpec> = {
-  region: { type: 'string' },
-  account: { type: 'string' },
-  'vpc-format': { type: 'string' },
-  'allow-unknown-fields': { type: 'boolean' },
-  /** A module that registers user sources when imported (repeatable). */
-  'source-module': { type: 'string', multiple: true },
+  region: {
+    type: 'string',
+    value: 'REGION',
+    description: 'Region for records whose input and fields name none (EKS audit, headerless VPC Flow text)',
+    defaultText: 'none; such records are dead-lettered as missing-region',
+  },
+  account: {
+    type: 'string',
+    value: 'ACCOUNT_ID',
+    description: 'AWS account for records whose input and fields name none',
+    defaultText: 'none; such records go to the accountId=external partition',
+  },
+  'vpc-format': {
+    type: 'string',
+    value: 'FIELDS',
+    description: "VPC Flow Logs format of text without a header line, as AWS writes it: '${version} ${account-id} ...'",
+    defaultText: 'the v2 default format',
+  },
+  'allow-unknown-fields': { type: 'boolean', description: 'accept VPC Flow Logs fields this version does not know (kept in unmapped) instead of failing the file' },
+  'source-module': { type: 'string', multiple: true, value: 'FILE', description: 'import a JS/TS module that registers custom sources (registerSource) before the run' },
 };
 
 export function sourceOptionsFromArgs(values: Record<string, unknown>): { context: RecordContext; options: SourceOptions; sourceModules: string[] } {

@@ -4,8 +4,13 @@ import type { OptionSpec } from './command.js';
 import { UsageError } from './io.js';
 
 export const VALIDATE_FLAGS: Record<string, OptionSpec> = {
-  validate: { type: 'string', default: 'sample' },
-  'sample-rate': { type: 'string', default: '0.01' },
+  validate: {
+    type: 'string',
+    default: 'sample',
+    value: 'off|sample|all',
+    description: 'check events against the OCSF JSON Schemas before writing: none, a random sample, or every one',
+  },
+  'sample-rate': { type: 'string', default: '0.01', value: 'R', description: 'fraction of events checked with --validate sample, in (0, 1]' },
 };
 
 export function parseValidateMode(values: Record<string, unknown>): ValidateMode {

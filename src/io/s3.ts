@@ -4,10 +4,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 
-/** True for `s3://...` strings. */
-export function isS3Url(s: string): boolean {
-  return s.startsWith('s3://');
-}
+export { isS3Url } from './s3-url.js';
 
 export interface S3ClientOptions {
   /** Region for the client (default: AWS_REGION, else us-east-1). */

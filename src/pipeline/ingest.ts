@@ -16,11 +16,9 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Worker } from 'node:worker_threads';
-import { isS3Url } from '../io/s3.js';
-import { createS3Client } from '../io/s3.js';
+import { isS3Url, parseS3Url } from '../io/s3-url.js';
 import type { S3ClientOptions } from '../io/s3.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { resolveSources, listSources } from '../core/source.js';
@@ -28,7 +26,6 @@ import { createMapSession } from '../core/engine.js';
 import { importSourceModules } from '../core/source-modules.js';
 import type { SourceDefinition } from '../core/source.js';
 import { builtinSources } from '../sources/index.js';
-import { parseS3Url } from '../writer/sinks/s3.js';
 import type { Compression } from '../writer/parquet.js';
 import type { WrittenFile } from '../writer/writer.js';
 import type { DataLakeDocument } from '../lake/types.js';
@@ -67,6 +64,8 @@ export interface IngestOptions {
    * know one refuses to start, and `ingest` rejects.
    */
   sourceModules?: readonly string[];
+  /** Follow symbolic links inside input directories, each real file read once (default false: skipped). */
+  followSymlinks?: boolean;
   /** `off`, `all`, or `{ sample: rate }` (default `{ sample: 0.01 }`). Invalid events are dead-lettered. */
   validate?: ValidateMode;
   compression?: Compression;
@@ -169,14 +168,16 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
   // Worker threads know the built-in sources and what `sourceModules` register (registration is per thread);
   // a run that selects any other user-registered source (or a replaced built-in) runs on the calling thread.
   const workers = workersKnowAll(cfg.source, sourceModules.length > 0) ? Math.max(1, Math.min(opts.workers ?? availableParallelism(), 64)) : 1;
-  const s3Client = needsS3(inputs) ? createS3Client(opts.s3) : undefined;
+  // The AWS SDK is imported only by runs that read from S3 (a worker writing to S3 imports it itself).
+  const s3Client = needsS3(inputs) ? (await import('../io/s3.js')).createS3Client(opts.s3) : undefined;
+  const listed = () => listInputs(inputs, { s3Client, followSymlinks: opts.followSymlinks === true });
   if (mode.replay) cfg.replay = true;
 
   if (opts.ledger === false) {
-    const r = await runShards(cfg, workers, listInputs(inputs, { s3Client }), opts, started);
+    const r = await runShards(cfg, workers, listed(), opts, started);
     return summarize(r.results, r.workers, started, { run: '', entries: [], recovered: { rolledForward: 0, stagingRemoved: 0 }, warnings: r.results.flatMap((x) => x.warnings) });
   }
-  const store = sinkFor(cfg.out) as LakeStore;
+  const store = await sinkFor(cfg.out);
   const ledger = await new Ledger(store).load();
   const run = newRunId();
   const release = await ledger.announce(run);
@@ -185,7 +186,7 @@ export async function runIngest(inputs: readonly InputSource[], opts: IngestOpti
     const recovered = await ledger.recover(run);
     cfg.ledger = { run, since: ledger.lastSeq, commitEvery: { ...DEFAULT_COMMIT_EVERY, ...opts.commitEvery }, ...(mode.deleteReplayed ? { deleteReplayed: true } : {}) };
     const decided = { objectsSkipped: 0, recordsSkipped: 0, warnings: [] as string[] };
-    let listing: AsyncIterable<InputObject | InputListingError> = decide(listInputs(inputs, { s3Client }), ledger, {
+    let listing: AsyncIterable<InputObject | InputListingError> = decide(listed(), ledger, {
       reingest: opts.reingest === true,
       s3Client,
       lake: mode.replay ? cfg.out : undefined,
@@ -356,6 +357,7 @@ async function objectOfUri(uri: string, s3Client: S3Client | undefined): Promise
   if (uri.startsWith('s3://') && s3Client) {
     const { bucket, key } = splitS3Uri(uri);
     try {
+      const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
       const head = await s3Client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return s3Object(s3Client, bucket, key, head.ContentLength, head.ETag);
     } catch {

@@ -2,14 +2,16 @@
  * Input objects of an ingestion run: local files and directories (walked recursively, in sorted order), S3
  * prefixes (`s3://bucket/prefix`, listed page by page), Node streams and in-memory buffers. Objects are read
  * lazily, one at a time per worker, so memory follows the largest object, not the input size.
+ *
+ * Symbolic links inside directories are skipped unless `followSymlinks` is set (a path named as an input is
+ * always followed, as `find -H` does); when followed, each real directory is walked once and each real file
+ * read once, so a link cycle (`loop -> .`) neither repeats records nor runs forever.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isS3Url } from '../io/s3.js';
-import { parseS3Url } from '../writer/sinks/s3.js';
+import { isS3Url, parseS3Url } from '../io/s3-url.js';
 import type { RecordContext } from '../core/types.js';
 import type { InputIdentity } from '../ledger/entry.js';
 
@@ -63,6 +65,14 @@ export interface ListOptions {
   s3Client?: S3Client;
   /** Skip files whose name matches (default: dot-files and `_SUCCESS`/`.crc` markers). */
   ignore?: RegExp;
+  /** Follow symbolic links found inside input directories (default false: they are skipped). */
+  followSymlinks?: boolean;
+}
+
+/** How a local walk goes: what to skip, and the real paths already listed (when links are followed). */
+interface Walk {
+  ignore: RegExp;
+  seen?: Set<string>;
 }
 
 const DEFAULT_IGNORE = /(^|\/)(\.[^/]*|_SUCCESS|[^/]*\.crc)$/;
@@ -70,6 +80,7 @@ const DEFAULT_IGNORE = /(^|\/)(\.[^/]*|_SUCCESS|[^/]*\.crc)$/;
 /** Expands the inputs into objects to read, in a deterministic order. */
 export async function* listInputs(inputs: readonly InputSource[], opts: ListOptions = {}): AsyncGenerator<InputObject | InputListingError> {
   const ignore = opts.ignore ?? DEFAULT_IGNORE;
+  const walk: Walk = { ignore, ...(opts.followSymlinks ? { seen: new Set<string>() } : {}) };
   for (const input of inputs) {
     if (typeof input !== 'string') {
       const name = input.name;
@@ -85,29 +96,35 @@ export async function* listInputs(inputs: readonly InputSource[], opts: ListOpti
     } else if (input === '-') {
       yield { name: '-', context: {}, read: () => collect(process.stdin) };
     } else {
-      yield* listLocal(input, ignore);
+      yield* listLocal(input, walk);
     }
   }
 }
 
-async function* listLocal(path: string, ignore: RegExp): AsyncGenerator<InputObject | InputListingError> {
+async function* listLocal(path: string, walk: Walk): AsyncGenerator<InputObject | InputListingError> {
   let st;
+  let entries;
   try {
     st = await stat(path);
+    if (walk.seen) {
+      const real = await realpath(path);
+      if (walk.seen.has(real)) return;
+      walk.seen.add(real);
+    }
+    if (!st.isDirectory()) {
+      yield localObject(path, st.size, st.mtimeMs);
+      return;
+    }
+    entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (err) {
     yield new InputListingError(path, 'read-error', `cannot read ${path}: ${(err as Error).message}`);
     return;
   }
-  if (st.isDirectory()) {
-    const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const child = join(path, e.name);
-      if (ignore.test(child)) continue;
-      if (e.isDirectory() || e.isFile() || e.isSymbolicLink()) yield* listLocal(child, ignore);
-    }
-    return;
+  for (const e of entries) {
+    const child = join(path, e.name);
+    if (walk.ignore.test(child)) continue;
+    if (e.isDirectory() || e.isFile() || (e.isSymbolicLink() && walk.seen)) yield* listLocal(child, walk);
   }
-  yield localObject(path, st.size, st.mtimeMs);
 }
 
 async function* listS3(url: string, client: S3Client | undefined, ignore: RegExp): AsyncGenerator<InputObject | InputListingError> {
@@ -117,6 +134,7 @@ async function* listS3(url: string, client: S3Client | undefined, ignore: RegExp
   }
   const { bucket, prefix } = parseS3Url(url);
   try {
+    const { paginateListObjectsV2 } = await import('@aws-sdk/client-s3');
     for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
       for (const o of page.Contents ?? []) {
         const key = o.Key!;
@@ -145,6 +163,7 @@ export function s3Object(client: S3Client, bucket: string, key: string, size?: n
 /** Reads a whole S3 object; a key deleted since listing becomes an `object-missing` error. */
 async function readS3Object(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   try {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return await res.Body!.transformToByteArray();
   } catch (err) {

@@ -14,13 +14,11 @@ import { causeMessage } from '../writer/sinks/sink.js';
 import type { LakeWriter, LakeWriterOptions, WrittenFile } from '../writer/writer.js';
 import type { Compression } from '../writer/parquet.js';
 import { createLocalSink } from '../writer/sinks/local.js';
-import { createS3Sink } from '../writer/sinks/s3.js';
 import { isLakeStore } from '../writer/sinks/sink.js';
 import type { LakeStore, Sink } from '../writer/sinks/sink.js';
 import { Ledger } from '../ledger/ledger.js';
 import { createStagingSink } from '../ledger/staging.js';
 import type { LedgerEntry, LedgerInput } from '../ledger/entry.js';
-import { createS3Client } from '../io/s3.js';
 import type { S3ClientOptions } from '../io/s3.js';
 import { createDeadLetterWriter } from './dead-letter.js';
 import type { DeadLetterWriter } from './dead-letter.js';
@@ -122,9 +120,10 @@ export interface ShardProgress {
  */
 let sharedValidator: Validator | undefined;
 
-/** Creates the sink for a shard's output location (Parquet files and dead letters share it). */
-export function sinkFor(out: ShardConfig['out']): Sink {
+/** Creates the sink for a shard's output location (Parquet files and dead letters share it); the SDK loads only for S3. */
+export async function sinkFor(out: ShardConfig['out']): Promise<LakeStore> {
   if (out.kind === 'local') return createLocalSink(out.root, { fsync: out.fsync });
+  const [{ createS3Sink }, { createS3Client }] = await Promise.all([import('../writer/sinks/s3.js'), import('../io/s3.js')]);
   return createS3Sink({
     bucket: out.bucket,
     prefix: out.prefix,
@@ -146,8 +145,9 @@ export async function runShard(
   cfg: ShardConfig,
   objects: AsyncIterable<InputObject | InputListingError>,
   onProgress?: (p: ShardProgress) => void,
-  sink: Sink = sinkFor(cfg.out),
+  given?: Sink,
 ): Promise<ShardResult> {
+  const sink = given ?? (await sinkFor(cfg.out));
   const led = cfg.ledger;
   if (led !== undefined && !isLakeStore(sink)) throw new Error(`the sink of ${sink.url} cannot hold a commit ledger`);
   const ledger = led !== undefined ? new Ledger(sink as LakeStore, { since: led.since }) : undefined;

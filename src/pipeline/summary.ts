@@ -90,8 +90,8 @@ export function balanced(c: RunCounts): boolean {
   return accounted(c) && c.recordsNotStored === 0;
 }
 
-/** The summary table printed at the end of `ocsf-lake ingest`. */
-export function formatCounts(c: RunCounts, elapsedMs: number): string {
+/** The summary table printed at the end of `ocsf-lake ingest`; `classNames` puts captions beside class ids. */
+export function formatCounts(c: RunCounts, elapsedMs: number, classNames?: ReadonlyMap<number, string>): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const rate = elapsedMs > 0 ? (c.recordsIn * 1000) / elapsedMs : 0;
   const notStored = c.recordsNotStored > 0 ? ` + ${n(c.recordsNotStored)} not stored` : '';
@@ -115,7 +115,7 @@ export function formatCounts(c: RunCounts, elapsedMs: number): string {
     if (e.length > limit) lines.push(`  … ${e.length - limit} more`);
   };
   section('events by source', c.eventsBySource);
-  section('events by class', c.eventsByClass);
+  section('events by class', classNames ? Object.fromEntries(Object.entries(c.eventsByClass).map(([k, v]) => [`${k} ${classNames.get(Number(k)) ?? ''}`.trimEnd(), v])) : c.eventsByClass);
   section('failures by reason', c.failuresByReason);
   section('filtered by reason', c.filteredByReason);
   return lines.join('\n');

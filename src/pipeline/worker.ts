@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import '../sources/index.js';
 import { getSource } from '../core/source.js';
 import { importSourceModules } from '../core/source-modules.js';
-import { createS3Client } from '../io/s3.js';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { InputListingError, s3Object } from './inputs.js';
 import type { InputObject } from './inputs.js';
 import type { ObjectMessage, WorkerReply } from './ingest.js';
@@ -18,7 +18,7 @@ const port = parentPort!;
 const cfg = (workerData as { cfg: ShardConfig }).cfg;
 // The run's S3 settings (endpoint, credentials) serve inputs whatever the output is.
 const s3 = cfg.inputS3 ?? (cfg.out.kind === 's3' ? cfg.out.s3 : undefined);
-let client: ReturnType<typeof createS3Client> | undefined;
+let client: S3Client | undefined;
 
 /** Objects as the main thread sends them, turned into an async iterable for the shard. */
 async function* objects(): AsyncGenerator<InputObject | InputListingError> {
@@ -44,7 +44,8 @@ async function* objects(): AsyncGenerator<InputObject | InputListingError> {
       const path = m.ref.path;
       yield { name: m.name, size: m.size, context: m.context, ...ledger, read: () => readFile(path) };
     } else {
-      client ??= createS3Client(s3);
+      // Imported on the first S3 object: a run over local files never loads the AWS SDK.
+      client ??= (await import('../io/s3.js')).createS3Client(s3);
       yield { ...s3Object(client, m.ref.bucket, m.ref.key, m.size), ...ledger };
     }
   }

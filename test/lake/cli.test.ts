@@ -81,7 +81,7 @@ describe('ocsf-lake sources (local lake)', () => {
       cli(['add', '--lake', lake, '--source', 'EKS_AUDIT', '--source-version', '1.0', '--regions', 'us-east-1']),
     ]);
     expect(notEnabled.code).toBe(1);
-    expect(notEnabled.stderr).toContain('ResourceNotFoundException: The data lake is not enabled in Region ap-south-1');
+    expect(notEnabled.stderr).toContain('ResourceNotFoundException: the data lake is not enabled in ap-south-1; run: ocsf-lake sources init --lake');
     expect(badVersion.code).toBe(1);
     expect(badVersion.stderr).toContain('BadRequestException');
   });

@@ -39,6 +39,9 @@ export function listTree(root: string): string[] {
 export function writeBadInputs(dir: string): void {
   const ct = [...generateSampleFiles('cloudtrail', 3, { perFile: 3, seed: 22 })][0]!;
   const doc = JSON.parse(gunzipSync(ct.bytes).toString('utf8')) as { Records: Record<string, unknown>[] };
+  // Outside any AWSLogs/ key its records are filed under their recipientAccountId: an account no other sample
+  // uses keeps them in partitions of their own, written by one worker.
+  for (const r of doc.Records) r.recipientAccountId = '000011112222';
   doc.Records[1] = { ...doc.Records[1], eventName: 42 };
   mkdirSync(join(dir, 'bad'), { recursive: true });
   writeFileSync(join(dir, 'bad', 'cloudtrail-wrong-type.json'), JSON.stringify(doc));

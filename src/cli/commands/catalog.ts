@@ -9,44 +9,47 @@
  */
 import { SourceError } from '../../core/source.js';
 import { SchemaDerivationError } from '../../writer/arrow-schema.js';
-import { planCatalog } from '../../catalog/glue.js';
+import { DEFAULT_FIRST_DAY, planCatalog } from '../../catalog/glue.js';
 import type { CatalogOptions, CatalogPlan } from '../../catalog/glue.js';
 import { planDdl } from '../../catalog/ddl.js';
 import { CatalogError } from '../../catalog/names.js';
 import { registerCatalog } from '../../catalog/register.js';
-import { commaList, UsageError, writeOut } from '../io.js';
+import { commaList, sourceUsageError, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 
-const usage = [
-  'ocsf-lake catalog --source SOURCE|family|all [--source-version V|latest] --regions r1,r2 --location s3://bucket/prefix',
-  '    [--format ddl|json] [--layout native|custom] [--projection on|off] [--accounts a,b] [--first-day YYYYMMDD]',
-  '    [--register [--endpoint URL] [--force]]',
-  '  Glue tables (database amazon_security_lake_glue_db_<region>, table amazon_security_lake_table_<region>_<source>_<ver>)',
-  '  over the lake at --location ({region} in it is replaced per region), as Athena DDL (default) or JSON Glue inputs.',
-  '  --register creates missing databases and creates or updates the tables through the Glue API (AWS credentials',
-  '  from the environment); --force also replaces tables ocsf-lake did not create.',
-  '  Partition projection is on by default; without --accounts, accountid is an injected projection and queries',
-  '  must filter on accountid.',
-].join('\n');
+const notes = [
+  [
+    'Glue tables (database amazon_security_lake_glue_db_<region>, table amazon_security_lake_table_<region>_<source>_<ver>)',
+    'over the lake at --location ({region} in it is replaced per region), as Athena DDL (default) or JSON Glue inputs.',
+    'Partition projection is on by default; without --accounts, accountid is an injected projection and queries',
+    'must filter on accountid.',
+  ].join('\n'),
+];
 
 export const catalogCommand: Command = {
   name: 'catalog',
   summary: 'print or register the Glue/Athena tables of a lake',
-  usage,
+  usage: 'ocsf-lake catalog --source SOURCE|all --regions R[,R] --location s3://BUCKET/PREFIX [options]',
   options: {
-    source: { type: 'string', multiple: true },
-    'source-version': { type: 'string' },
-    regions: { type: 'string', multiple: true },
-    location: { type: 'string' },
-    format: { type: 'string' },
-    layout: { type: 'string' },
-    projection: { type: 'string' },
-    accounts: { type: 'string', multiple: true },
-    'first-day': { type: 'string' },
-    register: { type: 'boolean' },
-    endpoint: { type: 'string' },
-    force: { type: 'boolean' },
+    source: { type: 'string', multiple: true, value: 'SOURCE[,SOURCE]', description: 'sourceNames, families (cloudtrail) or all (required)' },
+    'source-version': { type: 'string', value: 'V|latest', description: 'Security Lake source version of the tables', defaultText: 'every version' },
+    regions: { type: 'string', multiple: true, value: 'R[,R]', description: 'Regions to create databases and tables in (required)' },
+    location: { type: 'string', value: 's3://BUCKET/PREFIX', description: 'lake root the tables read; {region} is replaced per Region (required)' },
+    format: { type: 'string', default: 'ddl', value: 'ddl|json', description: 'Athena CREATE statements, or Glue CreateDatabase/CreateTable inputs as JSON' },
+    layout: { type: 'string', value: 'native|custom', description: 'one table per source (native) or per class (custom)', defaultText: 'native; custom for custom sources' },
+    projection: { type: 'string', default: 'on', value: 'on|off', description: 'Athena partition projection (no MSCK REPAIR or crawler needed)' },
+    accounts: { type: 'string', multiple: true, value: 'ID[,ID]', description: 'accounts to enumerate in the accountid projection', defaultText: 'injected: queries filter on accountid' },
+    'first-day': { type: 'string', value: 'YYYYMMDD', description: 'first day of the eventday projection', defaultText: DEFAULT_FIRST_DAY },
+    register: { type: 'boolean', description: 'create the databases and create or update the tables through the Glue API (credentials from the environment)' },
+    endpoint: { type: 'string', value: 'URL', description: 'Glue endpoint for --register (e.g. LocalStack)', defaultText: "the SDK's" },
+    force: { type: 'boolean', description: 'with --register, also replace tables ocsf-lake did not create' },
   },
+  notes,
+  examples: [
+    'ocsf-lake catalog --source all --regions us-east-1 --location s3://my-lake/ocsf',
+    'ocsf-lake catalog --source cloudtrail --source-version 2.0 --regions us-east-1,eu-west-1 --accounts 111122223333 --format json --location s3://my-lake/ocsf',
+    'ocsf-lake catalog --source VPC_FLOW --regions us-east-1 --register --location s3://my-lake/ocsf',
+  ],
   async run({ values, positionals }) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const sources = commaList(values, 'source');
@@ -55,11 +58,11 @@ export const catalogCommand: Command = {
     if (!regions) throw new UsageError('--regions is required');
     const location = values.location as string | undefined;
     if (!location) throw new UsageError('--location s3://bucket[/prefix] is required');
-    const format = (values.format as string | undefined) ?? 'ddl';
+    const format = values.format as string;
     if (format !== 'ddl' && format !== 'json') throw new UsageError(`--format must be ddl or json, got ${format}`);
     const layout = values.layout as string | undefined;
     if (layout !== undefined && layout !== 'native' && layout !== 'custom') throw new UsageError(`--layout must be native or custom, got ${layout}`);
-    const projection = (values.projection as string | undefined) ?? 'on';
+    const projection = values.projection as string;
     if (projection !== 'on' && projection !== 'off') throw new UsageError(`--projection must be on or off, got ${projection}`);
     const accounts = commaList(values, 'accounts');
     const firstDay = values['first-day'] as string | undefined;
@@ -80,7 +83,8 @@ export const catalogCommand: Command = {
     try {
       plan = planCatalog(opts);
     } catch (err) {
-      if (err instanceof CatalogError || err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw sourceUsageError(err);
+      if (err instanceof CatalogError) throw new UsageError(err.message);
       if (err instanceof SchemaDerivationError) {
         process.stderr.write(`ocsf-lake catalog: cannot derive a table schema: ${err.message}\n`);
         return 1;

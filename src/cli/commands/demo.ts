@@ -11,22 +11,25 @@ import { writeSamples } from '../../samples/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { printResult } from './ingest.js';
+import { probeOutput } from '../out-probe.js';
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'generate sample logs for all seven sources, ingest them into ./lake and query the lake with DuckDB',
-  usage: 'ocsf-lake demo [--out DIR] [--records N] [--workers N] [--keep-samples]',
+  usage: 'ocsf-lake demo [options]',
   options: {
-    out: { type: 'string', default: 'lake' },
-    records: { type: 'string', default: '20000' },
-    workers: { type: 'string' },
-    'keep-samples': { type: 'boolean' },
+    out: { type: 'string', default: 'lake', value: 'DIR', description: 'lake directory to write' },
+    records: { type: 'string', default: '20000', value: 'N', description: 'CloudTrail and VPC Flow records to generate (fewer for the other sources)' },
+    workers: { type: 'string', value: 'N', description: 'worker threads', defaultText: 'one per core' },
+    'keep-samples': { type: 'boolean', description: 'keep the generated sample logs (their directory is printed)' },
   },
+  examples: ['ocsf-lake demo', 'ocsf-lake demo --records 1000 --out /tmp/lake', 'ocsf-lake demo --keep-samples --workers 2'],
   async run({ values }) {
     const out = resolve(values.out as string);
     const records = Number(values.records);
     if (!(Number.isInteger(records) && records > 0)) throw new UsageError(`--records must be a positive integer, got ${String(values.records)}`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
+    await probeOutput(out);
     // The same samples, at the same path with the same modification time, on every run: a second demo into the
     // same lake shows the ledger skipping what it has already ingested.
     const samples = join(tmpdir(), `ocsf-lake-demo-samples-${records}`);
@@ -54,7 +57,7 @@ export const demoCommand: Command = {
         validate: { sample: 0.05 },
         context: { region: 'us-east-1' },
       });
-      const code = printResult('demo', result, false);
+      const code = await printResult('demo', result, { json: false, out, region: 'us-east-1' });
       await queryLake(out);
       return code;
     } finally {

@@ -6,9 +6,12 @@
 import { ingest } from '../../pipeline/ingest.js';
 import type { IngestProgress, IngestResult } from '../../pipeline/ingest.js';
 import { formatCounts } from '../../pipeline/summary.js';
+import { buildRunReport, classNames, formatRunReport, runFailed, UNREAD_REASONS } from '../../pipeline/report.js';
+import type { FailOn, ReportOptions } from '../../pipeline/report.js';
 import { SourceError } from '../../core/source.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../io.js';
+import { requireReadable, sourceUsageError, UsageError } from '../io.js';
+import { probeOutput } from '../out-probe.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
 import { lakeCollection, OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
@@ -16,21 +19,27 @@ import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'ingest raw logs into a Security-Lake-layout Parquet lake (local or S3)',
-  usage:
-    'ocsf-lake ingest --source <SOURCE|family|auto> [--source-version V] --out <DIR|s3://bucket/prefix> [--layout auto|native|custom] [--workers N] [--validate off|sample|all] [--sample-rate R] [--compression zstd|gzip|snappy] [--ignore-lake-config] [--reingest] [--commit-objects N] [--max-file-age SECONDS] [--endpoint URL --path-style] [--source-module FILE]... INPUT...',
+  usage: 'ocsf-lake ingest --out DIR|s3://BUCKET/PREFIX [options] INPUT...   (INPUT: file, directory, s3://BUCKET/PREFIX or - for stdin)',
   options: {
-    source: { type: 'string', default: 'auto' },
-    'source-version': { type: 'string' },
+    source: { type: 'string', default: 'auto', value: 'SOURCE', description: 'a sourceName (CLOUD_TRAIL_MGMT), a family (cloudtrail), or auto to recognize each input by content' },
+    'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version to write', defaultText: "each source's latest" },
     ...OUTPUT_FLAGS,
-    workers: { type: 'string' },
-    'ignore-lake-config': { type: 'boolean' },
-    reingest: { type: 'boolean' },
-    'commit-objects': { type: 'string' },
-    'max-file-age': { type: 'string' },
+    workers: { type: 'string', value: 'N', description: 'worker threads', defaultText: 'one per core, at most the number of inputs' },
+    'ignore-lake-config': { type: 'boolean', description: 'ingest every source even if `ocsf-lake sources` configured the lake otherwise' },
+    'follow-symlinks': { type: 'boolean', description: 'follow symbolic links inside input directories (each real file read once; links there are skipped otherwise)' },
+    reingest: { type: 'boolean', description: "process inputs the lake's ledger has already ingested, replacing exactly the files they produced" },
+    'commit-objects': { type: 'string', value: 'N', description: 'commit a unit of work (its files become visible together) every N input objects', defaultText: '1000, or 256 MiB of input, or every minute' },
+    'max-file-age': { type: 'string', value: 'SECONDS', description: "close a partition's file once its oldest row is this old", defaultText: '300' },
     ...VALIDATE_FLAGS,
     ...S3_FLAGS,
     ...SOURCE_OPTION_FLAGS,
   },
+  examples: [
+    'ocsf-lake ingest --out ./lake ./AWSLogs/',
+    'ocsf-lake ingest --reingest --out ./lake ./AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/14/',
+    'ocsf-lake ingest --source cloudtrail --source-version 1.0 --workers 4 --out ./lake ./AWSLogs/',
+    'ocsf-lake ingest --source EKS_AUDIT --region eu-west-1 --json --out s3://my-lake/ocsf s3://my-logs/eks/',
+  ],
   async run({ values, positionals }) {
     const { out, layout, compression } = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one INPUT (file, directory, s3://bucket/prefix or -) is required');
@@ -39,7 +48,10 @@ export const ingestCommand: Command = {
     const commitObjects = positiveNumber(values, 'commit-objects', true);
     const maxFileAge = positiveNumber(values, 'max-file-age', false);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    await requireReadable(positionals);
     const s3 = s3OptionsFromArgs(values);
+    const kmsKeyId = values['kms-key-id'] as string | undefined;
+    await probeOutput(out, { s3, kmsKeyId });
     const collection = values['ignore-lake-config'] ? undefined : await lakeCollection(out, s3);
     const bar = progressPrinter();
     let result;
@@ -55,8 +67,10 @@ export const ingestCommand: Command = {
         context,
         options,
         s3,
+        ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
         collection: collection?.document,
         sourceModules,
+        followSymlinks: values['follow-symlinks'] === true,
         reingest: values.reingest === true,
         ...(commitObjects !== undefined ? { commitEvery: { objects: commitObjects } } : {}),
         ...(maxFileAge !== undefined ? { writer: { maxAgeMs: maxFileAge * 1000 } } : {}),
@@ -64,26 +78,36 @@ export const ingestCommand: Command = {
       });
     } catch (err) {
       bar.clear();
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw sourceUsageError(err);
       throw err;
     }
     bar.clear();
     if (collection) await collection.record(result.files);
-    return printResult('ingest', result, values.json === true);
+    return printResult('ingest', result, printOptions(values, out, s3));
   },
 };
 
+export interface PrintOptions extends ReportOptions {
+  json: boolean;
+  failOn?: FailOn;
+}
+
 /**
- * Prints a run's summary (table or JSON). The exit code is 1 unless the run is balanced: records not stored
- * (their inputs stay uncommitted) or inputs the run could not take on are never reported as success.
+ * Prints a run's summary and report (table or JSON). Exit code 1 unless every record is stored (records not
+ * stored leave their inputs uncommitted: a re-run redoes them), when an input could not be read or could not be
+ * taken on, or (`failOn: 'failures'`) when any record failed.
  */
-export function printResult(command: string, result: IngestResult, json: boolean): number {
+export async function printResult(command: string, result: IngestResult, opts: PrintOptions): Promise<number> {
   const c = result.counts;
-  if (json) {
-    const { run, entries, recovered, warnings } = result;
-    const summary = { ...c, balanced: result.balanced, elapsedMs: result.elapsedMs, run, units: entries.length, recovered, warnings, dlqFiles: result.dlqFiles, dlqErrors: result.dlqErrors, storeErrors: result.storeErrors };
-    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  } else process.stdout.write(formatCounts(c, result.elapsedMs) + '\n');
+  const report = await buildRunReport(result, opts);
+  if (opts.json) {
+    const { run, entries, recovered, warnings, dlqFiles, dlqErrors, storeErrors } = result;
+    const doc = { ...c, balanced: result.balanced, elapsedMs: result.elapsedMs, run, units: entries.length, recovered, warnings, dlqFiles, dlqErrors, storeErrors, report };
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  } else {
+    const more = formatRunReport(report);
+    process.stdout.write(formatCounts(c, result.elapsedMs, classNames()) + '\n' + (more === '' ? '' : `\n${more}\n`));
+  }
   if (result.recovered.rolledForward > 0 || result.recovered.stagingRemoved > 0) {
     process.stderr.write(`ocsf-lake ${command}: finished ${result.recovered.rolledForward} commit(s) of an interrupted run and removed ${result.recovered.stagingRemoved} uncommitted staged file(s)\n`);
   }
@@ -94,13 +118,14 @@ export function printResult(command: string, result: IngestResult, json: boolean
     process.stderr.write(
       `ocsf-lake ${command}: ${c.recordsNotStored.toLocaleString('en-US')} records could not be stored; their input objects stay uncommitted in the lake's ledger: run the same command again to redo them\n`,
     );
-    return 1;
+  } else if (!result.balanced) process.stderr.write(`ocsf-lake ${command}: accounting does not balance (a bug: please report it)\n`);
+  const unread = UNREAD_REASONS.reduce((n, r) => n + (c.failuresByReason[r] ?? 0), 0);
+  if (unread > 0) process.stderr.write(`ocsf-lake ${command}: ${unread} input${unread === 1 ? '' : 's'} could not be read (read-error, object-missing); their dead letters name them\n`);
+  const failed = runFailed(result, opts.failOn);
+  if (failed && opts.failOn === 'failures' && c.failures > 0 && unread === 0 && result.balanced && result.dlqErrors.length === 0) {
+    process.stderr.write(`ocsf-lake ${command}: ${c.failures} record${c.failures === 1 ? '' : 's'} failed (--fail-on-failures)\n`);
   }
-  if (!result.balanced) {
-    process.stderr.write(`ocsf-lake ${command}: accounting does not balance (a bug: please report it)\n`);
-    return 1;
-  }
-  return result.warnings.length > 0 ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 /** A positive number option (`integer`: whole numbers only), or undefined when absent. */
@@ -109,6 +134,17 @@ function positiveNumber(values: Record<string, unknown>, flag: string, integer: 
   const n = Number(values[flag]);
   if (!(n > 0) || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} must be a positive ${integer ? 'integer' : 'number'}, got ${String(values[flag])}`);
   return n;
+}
+
+/** The report options of a command's parsed flags. */
+export function printOptions(values: Record<string, unknown>, out: string, s3: PrintOptions['s3']): PrintOptions {
+  return {
+    json: values.json === true,
+    out,
+    ...(s3 ? { s3 } : {}),
+    ...(typeof values.region === 'string' ? { region: values.region } : {}),
+    ...(values['fail-on-failures'] === true ? { failOn: 'failures' as const } : {}),
+  };
 }
 
 /** A one-line progress bar on a TTY; a plain line every 5 s otherwise. */

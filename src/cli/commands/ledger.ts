@@ -8,21 +8,21 @@ import { S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { shardOut } from '../../pipeline/ingest.js';
 import { sinkFor } from '../../pipeline/shard.js';
-import type { LakeStore } from '../../writer/sinks/sink.js';
 
 export const ledgerCommand: Command = {
   name: 'ledger',
   summary: "list what a lake has ingested (its commit ledger): inputs, counts and files per unit of work",
   usage: 'ocsf-lake ledger --lake <DIR|s3://bucket/prefix> [--json] [--endpoint URL --path-style]',
   options: {
-    lake: { type: 'string' },
-    json: { type: 'boolean' },
+    lake: { type: 'string', value: 'DIR|s3://BUCKET/PREFIX', description: 'the lake root whose ledger to list' },
+    json: { type: 'boolean', description: 'print every entry as JSON (inputs, files, dead letters, counts) instead of the table' },
     ...S3_FLAGS,
   },
+  examples: ['ocsf-lake ledger --lake ./lake', 'ocsf-lake ledger --lake s3://my-lake/ocsf --json', 'ocsf-lake ledger --endpoint http://localhost:9000 --path-style --lake s3://lake/ocsf'],
   async run({ values }) {
     const lake = values.lake as string | undefined;
     if (!lake) throw new UsageError('--lake DIR|s3://bucket/prefix is required');
-    const store = sinkFor(shardOut({ out: lake, s3: s3OptionsFromArgs(values), fsync: false })) as LakeStore;
+    const store = await sinkFor(shardOut({ out: lake, s3: s3OptionsFromArgs(values), fsync: false }));
     try {
       const ledger = await new Ledger(store).load();
       const entries = [...ledger.entries.values()].sort((a, b) => a.seq - b.seq).map((e) => ({ ...e, superseded: ledger.isSuperseded(e.seq) }));

@@ -7,20 +7,25 @@ import { createWriteStream } from 'node:fs';
 import { createMapSession } from '../../core/engine.js';
 import { importSourceModules } from '../../core/source-modules.js';
 import { SourceError } from '../../core/source.js';
-import { readInput, UsageError, writeOut } from '../io.js';
+import { fsReason, readInput, requireReadable, sourceUsageError, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
 import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
 
 export const mapCommand: Command = {
   name: 'map',
   summary: 'map raw AWS logs to OCSF events (NDJSON on stdout)',
-  usage: 'ocsf-lake map --source <SOURCE|cloudtrail|auto> [--source-version 1.0|2.0] [--dlq FILE] [--source-module FILE]... FILE...',
+  usage: 'ocsf-lake map --source SOURCE [options] FILE...   (FILE: plain or gzip; - for stdin)',
   options: {
-    source: { type: 'string' },
-    'source-version': { type: 'string' },
-    dlq: { type: 'string' },
+    source: { type: 'string', value: 'SOURCE', description: 'a sourceName (VPC_FLOW), a family (cloudtrail), or auto to recognize each file by content (required)' },
+    'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version whose OCSF mapping to use', defaultText: "the source's latest" },
+    dlq: { type: 'string', value: 'FILE', description: 'write failures (NDJSON, one per record) to FILE', defaultText: 'stderr' },
     ...SOURCE_OPTION_FLAGS,
   },
+  examples: [
+    'ocsf-lake map --source cloudtrail trail.json.gz | head',
+    "ocsf-lake map --source VPC_FLOW --vpc-format '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}' flows.log",
+    'ocsf-lake map --source EKS_AUDIT --region eu-west-1 --dlq failures.ndjson audit.log',
+  ],
   async run({ values, positionals }) {
     const source = values.source as string | undefined;
     if (!source) throw new UsageError('--source is required');
@@ -28,12 +33,13 @@ export const mapCommand: Command = {
     const version = (values['source-version'] as string | undefined) ?? undefined;
     if (version !== undefined && !/^\d\.\d$/.test(version)) throw new UsageError(`--source-version must look like 2.0, got ${version}`);
     const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    await requireReadable(positionals, 'FILE', { directories: 'map reads files; use ocsf-lake ingest for directories' });
     await importSourceModules(sourceModules);
     let session;
     try {
       session = createMapSession({ source, sourceVersion: version, context, options });
     } catch (err) {
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      if (err instanceof SourceError) throw sourceUsageError(err);
       throw err;
     }
     const dlq = values.dlq ? createWriteStream(values.dlq as string) : process.stderr;
@@ -43,7 +49,7 @@ export const mapCommand: Command = {
       try {
         bytes = await readInput(file);
       } catch (err) {
-        process.stderr.write(`ocsf-lake: cannot read ${file}: ${(err as Error).message}\n`);
+        process.stderr.write(`ocsf-lake map: cannot read ${file}: ${fsReason(err)}\n`);
         unreadable++;
         continue;
       }

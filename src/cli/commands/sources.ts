@@ -7,7 +7,8 @@ import { resolveSources, SourceError } from '../../core/source.js';
 import { isKnownSource } from '../../lake/catalog.js';
 import { openDataLake } from '../../lake/data-lake.js';
 import type { DataLake } from '../../lake/data-lake.js';
-import { SecurityLakeException } from '../../lake/errors.js';
+import { ResourceNotFoundException, SecurityLakeException } from '../../lake/errors.js';
+import { oneLine } from '../crash.js';
 import type { AwsLogSourceConfiguration, LogSourceResource } from '../../lake/types.js';
 import { commaList, UsageError, writeOut } from '../io.js';
 import type { Command } from '../command.js';
@@ -53,30 +54,35 @@ const SUBCOMMANDS: Record<string, { summary: string; usage: string; allowed: str
 };
 const COMMON = ['lake', 'json', 's3-endpoint', 's3-path-style'];
 
-const usage = [
-  'ocsf-lake sources <subcommand> --lake DIR|s3://bucket/prefix [--json] [--s3-endpoint URL] [--s3-path-style] ...',
-  ...Object.entries(SUBCOMMANDS).map(([, s]) => `  ocsf-lake sources ${s.usage}\n      ${s.summary}`),
+const notes = [
+  ['subcommands:', ...Object.entries(SUBCOMMANDS).map(([, s]) => `  ocsf-lake sources ${s.usage}\n      ${s.summary}`)].join('\n'),
   'Lists take commas or repeated flags. Omitting --accounts means every account (also accounts seen later).',
-].join('\n');
+];
 
 export const sourcesCommand: Command = {
   name: 'sources',
   summary: 'manage Security Lake sources of a lake (init, add, remove, list, status)',
-  usage,
+  usage: 'ocsf-lake sources init|regions|delete-regions|add|remove|list|status --lake DIR|s3://BUCKET/PREFIX [options]',
   options: {
-    lake: { type: 'string' },
-    regions: { type: 'string', multiple: true },
-    accounts: { type: 'string', multiple: true },
-    source: { type: 'string', multiple: true },
-    'source-version': { type: 'string' },
-    'latest-only': { type: 'boolean' },
-    json: { type: 'boolean' },
-    's3-endpoint': { type: 'string' },
-    's3-path-style': { type: 'boolean' },
+    lake: { type: 'string', value: 'DIR|s3://BUCKET/PREFIX', description: 'lake root whose configuration to read and change (required)' },
+    regions: { type: 'string', multiple: true, value: 'R[,R]', description: 'Regions (init, delete-regions, add, remove: required)' },
+    accounts: { type: 'string', multiple: true, value: 'ID[,ID]', description: 'accounts the change or listing applies to', defaultText: 'every account' },
+    source: { type: 'string', multiple: true, value: 'SOURCE[,SOURCE]', description: 'sourceNames or families (add, remove: required; list: a filter)' },
+    'source-version': { type: 'string', value: 'V|latest', description: 'source version to enable or disable', defaultText: 'add: the latest; remove: every version' },
+    'latest-only': { type: 'boolean', description: 'add: refuse any version but the latest' },
+    json: { type: 'boolean', description: 'print regions, list and status as JSON instead of a table' },
+    's3-endpoint': { type: 'string', value: 'URL', description: 'S3-compatible endpoint for an s3:// --lake', defaultText: "the SDK's" },
+    's3-path-style': { type: 'boolean', description: 'address the bucket by path, as most S3-compatible servers need' },
   },
+  notes,
+  examples: [
+    'ocsf-lake sources init --lake ./lake --regions us-east-1',
+    'ocsf-lake sources add --lake ./lake --source CLOUD_TRAIL_MGMT,VPC_FLOW --regions us-east-1 --accounts 111122223333',
+    'ocsf-lake sources status --lake s3://my-lake/ocsf --json',
+  ],
   async run({ values, positionals }) {
     const [sub, ...extra] = positionals;
-    if (sub === undefined) throw new UsageError('a subcommand is required');
+    if (sub === undefined) throw new UsageError(`a subcommand is required: ${Object.keys(SUBCOMMANDS).join(', ')}`);
     const spec = SUBCOMMANDS[sub];
     if (!spec) throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}; expected one of ${Object.keys(SUBCOMMANDS).join(', ')}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -88,8 +94,13 @@ export const sourcesCommand: Command = {
     try {
       return await SUBCOMMAND_RUN[sub]!(lake, values);
     } catch (err) {
+      if (err instanceof ResourceNotFoundException && err.resourceType === 'DataLake' && err.regions) {
+        const regions = err.regions.join(',');
+        process.stderr.write(`ocsf-lake sources ${sub}: ${err.name}: the data lake is not enabled in ${regions}; run: ocsf-lake sources init --lake ${values.lake as string} --regions ${regions}\n`);
+        return 1;
+      }
       if (err instanceof SecurityLakeException) {
-        process.stderr.write(`ocsf-lake sources ${sub}: ${err.name}: ${err.message}\n`);
+        process.stderr.write(`ocsf-lake sources ${sub}: ${err.name}: ${oneLine(err.message)}\n`);
         return 1;
       }
       throw err;

@@ -21,15 +21,16 @@ import type { Command } from '../command.js';
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'validate OCSF events (JSON, NDJSON, .gz) against the OCSF JSON Schemas',
-  usage: 'ocsf-lake validate [--max-errors N] [--strip-table-columns] [--skip-constraints] FILE|LAKE_DIR...  (- = stdin; .parquet files too)',
+  usage: 'ocsf-lake validate [options] FILE|LAKE_DIR...   (JSON, NDJSON, .gz or .parquet; - for stdin)',
   options: {
-    'max-errors': { type: 'string' },
-    'strip-table-columns': { type: 'boolean' },
-    'skip-constraints': { type: 'boolean' },
+    'max-errors': { type: 'string', default: '10', value: 'N', description: 'errors printed per file' },
+    'strip-table-columns': { type: 'boolean', description: 'ignore the Security Lake table columns accountid, asl_version, eventday, region at the top level (e.g. rows exported by Athena)' },
+    'skip-constraints': { type: 'boolean', description: "skip OCSF's cross-field constraints (at least one of / just one of)" },
   },
+  examples: ['ocsf-lake validate ./lake', 'ocsf-lake map --source cloudtrail trail.json | ocsf-lake validate -', 'ocsf-lake validate --max-errors 3 events.ndjson'],
   async run({ values, positionals }) {
     if (positionals.length === 0) throw new UsageError('at least one FILE (or -) is required');
-    const maxErrors = values['max-errors'] === undefined ? 10 : Number(values['max-errors']);
+    const maxErrors = Number(values['max-errors']);
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UsageError(`--max-errors must be a non-negative integer, got ${String(values['max-errors'])}`);
     const validator = createValidator({
       stripTableColumns: values['strip-table-columns'] === true,

@@ -72,6 +72,19 @@ function baseContext(input: DecodeInput): RecordContext {
   return m ? { ...input.context, accountId: m[1], region: m[2] } : input.context;
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * A record's context with the partition account filled from `recipientAccountId` (the account whose trail
+ * delivered it, as Security Lake files it) when the input named none: plain files, EventBridge and
+ * LookupEvents output carry no S3 delivery key.
+ */
+function withRecipient(v: unknown, ctx: RecordContext): RecordContext {
+  if (ctx.accountId !== undefined || !isObject(v)) return ctx;
+  const a = v.recipientAccountId;
+  return typeof a === 'string' && ACCOUNT_ID.test(a) ? { ...ctx, accountId: a } : ctx;
+}
+
 /** Decoder body shared by every CloudTrail format. */
 export function* decodeCloudTrail(input: DecodeInput): Generator<Out> {
   const base = baseContext(input);
@@ -86,7 +99,7 @@ export function* decodeCloudTrail(input: DecodeInput): Generator<Out> {
   }
   for (const item of parseJsonValues(text, base, FAMILY)) {
     if (item instanceof MapFailure) yield item;
-    else if (isBareRecord(item.value)) yield item; // NDJSON / arrays of records: no envelope to open
+    else if (isBareRecord(item.value)) yield { value: item.value, context: withRecipient(item.value, item.context) }; // NDJSON / arrays of records: no envelope to open
     else yield* unwrap(item.value, item.context);
   }
 }
@@ -104,12 +117,12 @@ function* unwrap(v: unknown, ctx: RecordContext): Generator<Out> {
   }
   const records = v.Records;
   if (Array.isArray(records)) {
-    for (let i = 0; i < records.length; i++) yield { value: records[i], context: { ...ctx, index: i } };
+    for (let i = 0; i < records.length; i++) yield { value: records[i], context: withRecipient(records[i], { ...ctx, index: i }) };
     return;
   }
   const detailType = v['detail-type'];
   if (typeof detailType === 'string' && 'detail' in v) {
-    if (detailType.endsWith('via CloudTrail') && isObject(v.detail)) yield { value: v.detail, context: ctx };
+    if (detailType.endsWith('via CloudTrail') && isObject(v.detail)) yield { value: v.detail, context: withRecipient(v.detail, ctx) };
     else yield new Filtered('not-cloudtrail', detailType, FAMILY);
     return;
   }
@@ -140,7 +153,7 @@ function* unwrap(v: unknown, ctx: RecordContext): Generator<Out> {
     yield parseRecord(v.CloudTrailEvent, ctx, 'CloudTrailEvent');
     return;
   }
-  yield { value: v, context: ctx };
+  yield { value: v, context: withRecipient(v, ctx) };
 }
 
 function* fromCwlPayload(p: CwlPayload, ctx: RecordContext): Generator<Out> {
@@ -157,7 +170,8 @@ function* fromCwlPayload(p: CwlPayload, ctx: RecordContext): Generator<Out> {
 
 function parseRecord(json: string, context: RecordContext, what: string): RawRecord | MapFailure {
   try {
-    return { value: JSON.parse(json), context };
+    const value: unknown = JSON.parse(json);
+    return { value, context: withRecipient(value, context) };
   } catch (err) {
     return new MapFailure('invalid-json', `${what}: ${(err as Error).message}`, FAMILY, clip(json), context);
   }

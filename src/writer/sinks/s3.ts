@@ -42,12 +42,7 @@ export interface S3SinkOptions {
   retry?: RetryOptions;
 }
 
-/** `s3://bucket/prefix` → `{ bucket, prefix }`. */
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (!m) throw new Error(`not an s3://bucket/prefix URL: ${url}`);
-  return { bucket: m[1]!, prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
-}
+export { parseS3Url } from '../../io/s3-url.js';
 
 const NETWORK_CODES = new Set([
   'ECONNRESET',
