@@ -36,8 +36,7 @@ export const ingestCommand: Command = {
   },
   examples: [
     'ocsf-lake ingest --out ./lake ./AWSLogs/',
-    'ocsf-lake ingest --reingest --out ./lake ./AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/14/',
-    'ocsf-lake ingest --source cloudtrail --source-version 1.0 --workers 4 --out ./lake ./AWSLogs/',
+    'ocsf-lake ingest --source cloudtrail --source-version 1.0 --reingest --out ./lake ./AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/14/',
     'ocsf-lake ingest --source EKS_AUDIT --region eu-west-1 --json --out s3://my-lake/ocsf s3://my-logs/eks/',
   ],
   async run({ values, positionals }) {
