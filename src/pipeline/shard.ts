@@ -4,7 +4,7 @@
  * several, each worker thread runs one shard and owns the partitions of the objects sent to it.
  */
 import { createMapSession } from '../core/engine.js';
-import type { MapSession } from '../core/engine.js';
+import type { MapOptions, MapSession } from '../core/engine.js';
 import { MapFailure } from '../core/outcome.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { createValidator } from '../validate/index.js';
@@ -41,6 +41,8 @@ export interface ShardConfig {
   validate: ValidateMode;
   /** Writer limits (rows/bytes/age/memory). */
   writer?: Pick<LakeWriterOptions, 'maxFileRows' | 'maxFileBytes' | 'maxAgeMs' | 'memoryBudgetBytes' | 'rowsPerBatch' | 'concurrency' | 'defaultRegion' | 'maxRecordBytes'>;
+  /** Bounds on input objects and records. */
+  limits?: MapOptions['limits'];
   libraryVersion: string;
   /** The data lake's configuration snapshot: only what it enables is written; absent = everything. */
   collection?: DataLakeDocument;
@@ -95,7 +97,7 @@ export async function runShard(
   sink: Sink = sinkFor(cfg.out),
 ): Promise<ShardResult> {
   const sessions: MapSession[] = cfg.sourceVersions.map((v) =>
-    createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options }),
+    createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options, limits: cfg.limits }),
   );
   const files: WrittenFile[] = [];
   const writer: LakeWriter = createLakeWriter({

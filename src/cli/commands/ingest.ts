@@ -33,7 +33,7 @@ export const ingestCommand: Command = {
     if (positionals.length === 0) throw new UsageError('at least one INPUT (file, directory, s3://bucket/prefix or -) is required');
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${String(values.workers)}`);
-    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules, limits } = sourceOptionsFromArgs(values);
     const s3 = s3OptionsFromArgs(values);
     const collection = values['ignore-lake-config'] ? undefined : await lakeCollection(out, s3);
     const bar = progressPrinter();
@@ -49,6 +49,7 @@ export const ingestCommand: Command = {
         compression,
         context,
         options,
+        ...(limits !== undefined ? { limits } : {}),
         s3,
         collection: collection?.document,
         sourceModules,

@@ -31,13 +31,13 @@ export const replayCommand: Command = {
     const output = outputOptionsFromArgs(values);
     if (positionals.length === 0) throw new UsageError('at least one dead-letter file or directory is required');
     const s3 = s3OptionsFromArgs(values);
-    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules, limits } = sourceOptionsFromArgs(values);
     await importSourceModules(sourceModules);
     // List first: replayed records that fail again are dead-lettered under the same root.
     const replayed: string[] = [];
     const s3Client = positionals.some((p) => p.startsWith('s3://')) ? createS3Client(s3) : undefined;
     for await (const o of listInputs(positionals, { s3Client })) if (!(o instanceof InputListingError)) replayed.push(o.name);
-    const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, context, options });
+    const result = await replay(replayed, { ...output, validate: parseValidateMode(values), s3, context, options, ...(limits !== undefined ? { limits } : {}) });
     const code = printResult('replay', result, values.json === true);
     if (values['delete-replayed'] && code === 0) {
       for (const name of replayed) {
