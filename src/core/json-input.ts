@@ -4,15 +4,23 @@
  * separator. Each value comes with its 1-based line; a value that does not parse becomes an
  * `invalid-json` failure and the scan goes on with the next one.
  */
+import { DEAD_LETTER_INLINE_BYTES } from './input.js';
+import { DEFAULT_LIMITS, utf8Exceeds } from './limits.js';
 import { MapFailure } from './outcome.js';
 import type { RawRecord } from './source.js';
 import type { RecordContext } from './types.js';
 
 /**
  * Yields every top-level JSON value in `text`. A top-level array yields its elements (with `index`);
- * callers unwrap envelopes (`Records`, `Findings`, `detail`) themselves.
+ * callers unwrap envelopes (`Records`, `Findings`, `detail`) themselves. In NDJSON, a line over
+ * `maxRecordBytes` is a `record-too-large` failure of its own.
  */
-export function* parseJsonValues(text: string, base: RecordContext, source: string): Generator<RawRecord | MapFailure> {
+export function* parseJsonValues(
+  text: string,
+  base: RecordContext,
+  source: string,
+  maxRecordBytes: number = DEFAULT_LIMITS.maxRecordBytes,
+): Generator<RawRecord | MapFailure> {
   let start = skipWs(text, 0);
   if (start >= text.length) return;
   const first = text.charCodeAt(start);
@@ -32,8 +40,9 @@ export function* parseJsonValues(text: string, base: RecordContext, source: stri
   // cannot swallow its neighbours.
   const nl = text.indexOf('\n', start);
   const firstLine = nl === -1 ? text.slice(start) : text.slice(start, nl);
-  if (nl !== -1 && parses(firstLine)) {
-    yield* parseLines(text, base, source);
+  // (One line followed by nothing but white space is one document, whatever its size.)
+  if (nl !== -1 && skipWs(text, nl) < text.length && parses(firstLine)) {
+    yield* parseLines(text, base, source, maxRecordBytes);
     return;
   }
   if (nl === -1) {
@@ -56,8 +65,13 @@ export function* parseJsonValues(text: string, base: RecordContext, source: stri
   yield* scanValues(text, start, base, source);
 }
 
-/** One JSON value per non-blank line. */
-export function* parseLines(text: string, base: RecordContext, source: string): Generator<RawRecord | MapFailure> {
+/** One JSON value per non-blank line; a line over `maxRecordBytes` is a `record-too-large` failure. */
+export function* parseLines(
+  text: string,
+  base: RecordContext,
+  source: string,
+  maxRecordBytes: number = DEFAULT_LIMITS.maxRecordBytes,
+): Generator<RawRecord | MapFailure> {
   let line = 0;
   let pos = 0;
   const n = text.length;
@@ -68,6 +82,11 @@ export function* parseLines(text: string, base: RecordContext, source: string): 
     const s = skipWs(text, pos);
     if (s < end) {
       const slice = text.slice(pos, end);
+      if (utf8Exceeds(slice, maxRecordBytes)) {
+        yield lineTooLarge(slice, maxRecordBytes, source, { ...base, line, offset: pos });
+        pos = end + 1;
+        continue;
+      }
       try {
         yield { value: JSON.parse(slice), context: { ...base, line, offset: pos } };
       } catch (err) {
@@ -163,8 +182,19 @@ function lineAt(s: string, pos: number): number {
   return line;
 }
 
-/** Keeps dead-letter entries bounded: raw text over 1 MiB is cut and marked. */
-export function clip(s: string, max = 1 << 20): string {
+/** The `record-too-large` failure of one text line (its text is the raw record, whole). */
+export function lineTooLarge(line: string, maxRecordBytes: number, source: string, context: RecordContext): MapFailure {
+  const at = context.line !== undefined ? `line ${context.line}` : 'the record';
+  // Above the dead-letter inline size, the entry names the line instead of holding it.
+  const raw = utf8Exceeds(line, DEAD_LETTER_INLINE_BYTES) ? { ref: { input: context.input, line: context.line, offset: context.offset }, chars: line.length } : line;
+  return new MapFailure('record-too-large', `${at} exceeds ${maxRecordBytes} bytes (limits.maxRecordBytes)`, source, raw, context);
+}
+
+/**
+ * Keeps dead-letter entries bounded: raw text over 8 MiB (the dead-letter inline size; records of real logs
+ * are far smaller, so only broken whole documents get there) is cut and marked.
+ */
+export function clip(s: string, max = DEAD_LETTER_INLINE_BYTES): string {
   return s.length <= max ? s : s.slice(0, max) + `…[${s.length - max} more chars]`;
 }
 

@@ -84,7 +84,7 @@ export function* decodeCloudTrail(input: DecodeInput): Generator<Out> {
     else yield* fromCwlPayload(p, base);
     return;
   }
-  for (const item of parseJsonValues(text, base, FAMILY)) {
+  for (const item of parseJsonValues(text, base, FAMILY, input.limits.maxRecordBytes)) {
     if (item instanceof MapFailure) yield item;
     else if (isBareRecord(item.value)) yield item; // NDJSON / arrays of records: no envelope to open
     else yield* unwrap(item.value, item.context);
