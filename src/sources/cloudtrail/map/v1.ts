@@ -21,6 +21,7 @@ import {
   obj,
   parseEventTime,
   spillIdentity,
+  spillSourceIp,
   srcEndpointOf,
   statusFor,
   str,
@@ -107,6 +108,7 @@ export class CloudTrailMapperV1 implements Mapper {
 
     const src = srcEndpointOf(r);
     if (src !== undefined) ev.src_endpoint = src;
+    unmapped = spillSourceIp(r, unmapped);
     const userAgent = str(r.userAgent);
     if (userAgent !== undefined) ev.http_request = { user_agent: userAgent };
 

@@ -24,6 +24,7 @@ import {
   obj,
   parseEventTime,
   spillIdentity,
+  spillSourceIp,
   srcEndpointOf,
   statusFor,
   str,
@@ -148,6 +149,7 @@ export class CloudTrailMapperV2 implements Mapper {
 
     const src = srcEndpointOf(r);
     if (src !== undefined) ev.src_endpoint = src;
+    unmapped = spillSourceIp(r, unmapped);
     const userAgent = str(r.userAgent);
     if (userAgent !== undefined) ev.http_request = { user_agent: userAgent };
 

@@ -13,6 +13,7 @@ import { SourceError } from '../../../core/source.js';
 import type { Mapper } from '../../../core/source.js';
 import { parseIsoMillis, toIsoUtc } from '../../../core/time.js';
 import type { OcsfEvent, RecordContext, SourceVersion } from '../../../core/types.js';
+import { isIp } from '../../../core/ip.js';
 import { flattenInto } from '../../../core/unmapped.js';
 import { isObject } from '../../../core/json-input.js';
 import type { EksMappingFile } from '../table.js';
@@ -266,11 +267,13 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
     if (response !== undefined) api.response = response;
 
     // ── endpoints, cloud ─────────────────────────────────────────────────
-    const src: Obj = { ip };
+    // Addresses that do not parse stay out of ip fields; the whole list is then in unmapped (allIps).
+    const ipOk = isIp(ip);
+    const src: Obj = ipOk ? { ip } : {};
     let intermediate: string[] | undefined;
     for (let i = 1; i < ips.length; i++) {
       const v = ips[i];
-      if (typeof v === 'string') (intermediate ??= []).push(v);
+      if (typeof v === 'string' && isIp(v)) (intermediate ??= []).push(v);
     }
     if (intermediate !== undefined) src.intermediate_ips = intermediate;
     const cloud: Obj = { provider: PROVIDER };
@@ -284,7 +287,7 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
     // ── observables (§1.7) ───────────────────────────────────────────────
     const observables: Observable[] = [];
     if (username !== undefined) observables.push(observable(OBS_USER, username));
-    observables.push(observable(OBS_IP, ip));
+    if (ipOk) observables.push(observable(OBS_IP, ip));
     if (requestURI !== undefined) observables.push(observable(OBS_PATH, requestURI));
     if (intermediate !== undefined) for (const v of intermediate) observables.push(observable(OBS_INTERMEDIATE, v));
     if (resourceUid !== undefined) observables.push(observable(OBS_RESOURCE_UID, resourceUid));
@@ -350,7 +353,7 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
           if (typeof v !== 'string') flattenInto(out, k, v);
           break;
         case 'sourceIPs':
-          if (KEEP_SOURCE_IPS || !allStrings(v)) flattenInto(out, k, v);
+          if (KEEP_SOURCE_IPS || !allIps(v)) flattenInto(out, k, v);
           break;
         case 'user':
           collectUser(out, v);
@@ -523,6 +526,13 @@ function first(v: unknown): string | undefined {
 function allStrings(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
+
+/** True for an array of parseable IP addresses (what `src_endpoint` can hold whole). */
+function allIps(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string' || !isIp(v[i] as string)) return false;
   return true;
 }
 
