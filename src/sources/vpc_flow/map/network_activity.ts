@@ -327,7 +327,7 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
       if (raw instanceof VpcLine) {
         const n = text.load(raw);
         if (n !== raw.format.n) {
-          return fail('field-count-mismatch', `the line has ${n} fields, the format has ${raw.format.n} (${raw.format.text})`, undefined, raw.line, context);
+          return fail('field-count-mismatch', `the line has ${n} fields, the format has ${raw.format.n} (${raw.format.text})`, undefined, raw, context);
         }
         return mapWith(text, context);
       }
