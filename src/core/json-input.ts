@@ -90,7 +90,8 @@ export function* parseLines(
       try {
         yield { value: JSON.parse(slice), context: { ...base, line, offset: pos } };
       } catch (err) {
-        yield new MapFailure('invalid-json', `line ${line}: ${(err as Error).message}`, source, clip(slice), { ...base, line, offset: pos });
+        const context = { ...base, line, offset: pos };
+        yield new MapFailure('invalid-json', `line ${line}: ${(err as Error).message}`, source, rawText(slice, context), context);
       }
     }
     pos = end + 1;
@@ -185,9 +186,16 @@ function lineAt(s: string, pos: number): number {
 /** The `record-too-large` failure of one text line (its text is the raw record, whole). */
 export function lineTooLarge(line: string, maxRecordBytes: number, source: string, context: RecordContext): MapFailure {
   const at = context.line !== undefined ? `line ${context.line}` : 'the record';
-  // Above the dead-letter inline size, the entry names the line instead of holding it.
-  const raw = utf8Exceeds(line, DEAD_LETTER_INLINE_BYTES) ? { ref: { input: context.input, line: context.line, offset: context.offset }, chars: line.length } : line;
-  return new MapFailure('record-too-large', `${at} exceeds ${maxRecordBytes} bytes (limits.maxRecordBytes)`, source, raw, context);
+  return new MapFailure('record-too-large', `${at} exceeds ${maxRecordBytes} bytes (limits.maxRecordBytes)`, source, rawText(line, context), context);
+}
+
+/**
+ * The raw text of a failed record for its dead letter: whole up to the dead-letter inline size; above it, a
+ * reference to the input, line and character offset instead (the entry stays bounded, nothing is cut).
+ */
+export function rawText(text: string, context: RecordContext): string | { ref: { input?: string; line?: number; offset?: number }; chars: number } {
+  if (!utf8Exceeds(text, DEAD_LETTER_INLINE_BYTES)) return text;
+  return { ref: { input: context.input, line: context.line, offset: context.offset }, chars: text.length };
 }
 
 /**

@@ -82,7 +82,7 @@ describe('too-deep', () => {
 
   it('the dead-letter writer stores a too-deep record whole', async () => {
     const stored: Buffer[] = [];
-    const dlq = createDeadLetterWriter({ sink: { put: async (_k, parts) => void stored.push(...(parts as Buffer[])) } as never, libraryVersion: 't' });
+    const dlq = createDeadLetterWriter({ sink: { put: async (_k: string, parts: Uint8Array[]) => void stored.push(...parts.map((p) => Buffer.from(p))) } as never, libraryVersion: 't' });
     const good = (JSON.parse(sampleText('cloudtrail', 1)) as { Records: unknown[] }).Records[0];
     const r = await run('cloudtrail', 'deep.json', Buffer.from(`{"Records":[${JSON.stringify(good)},${nested(20_000)}]}`));
     dlq.add(r.failures[0]!);
