@@ -20,6 +20,7 @@ export const FAILURE_REASONS = {
   'invalid-type': 'a raw field has the wrong type',
   'invalid-time': 'a timestamp cannot be parsed',
   'invalid-number': 'a numeric field is not a number',
+  'invalid-ip': 'an address field holds a value that is not an IP address, and the event has nothing else to identify that endpoint',
   'field-count-mismatch': 'a text line has a different number of fields than its header',
   'unknown-field': 'a header or record names a field the source does not know',
   'record-too-large': 'the record (a text line, an NDJSON line, a CloudWatch Logs message) exceeds limits.maxRecordBytes, or the event exceeds the writer\'s maxRecordBytes',

@@ -224,6 +224,20 @@ export function srcEndpointOf(r: Raw): Raw | undefined {
   return src;
 }
 
+/**
+ * The failure of a record whose `sourceIPAddress` cannot be placed (an address that does not parse, a value
+ * that is not a string) when nothing else gives `src_endpoint`, which API Activity requires: the record is
+ * dead-lettered with the reason rather than written invalid or with the value dropped.
+ */
+export function sourceIpFailure(r: Raw, src: Raw | undefined, source: string, context: RecordContext): MapFailure | undefined {
+  if (src !== undefined) return undefined;
+  const sip = r.sourceIPAddress;
+  if (sip === undefined || sip === null) return undefined;
+  if (typeof sip !== 'string') return wrongType('sourceIPAddress', r, source, context);
+  if (isIp(sip) || !looksLikeAddress(sip)) return undefined;
+  return new MapFailure('invalid-ip', `sourceIPAddress ${JSON.stringify(clip(sip, 100))} is not an IP address`, source, r, context);
+}
+
 /** `unmapped` plus `sourceIPAddress` when {@link srcEndpointOf} could not place it: nothing is dropped silently. */
 export function spillSourceIp(r: Raw, unmapped: Record<string, string> | undefined): Record<string, string> | undefined {
   const sip = r.sourceIPAddress;

@@ -24,6 +24,7 @@ import {
   obj,
   parseEventTime,
   spillIdentity,
+  sourceIpFailure,
   spillSourceIp,
   srcEndpointOf,
   statusFor,
@@ -148,6 +149,8 @@ export class CloudTrailMapperV2 implements Mapper {
     }
 
     const src = srcEndpointOf(r);
+    const badIp = sourceIpFailure(r, src, this.source, context);
+    if (badIp !== undefined) return badIp;
     if (src !== undefined) ev.src_endpoint = src;
     unmapped = spillSourceIp(r, unmapped);
     const userAgent = str(r.userAgent);

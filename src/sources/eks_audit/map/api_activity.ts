@@ -188,6 +188,8 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
     }
     const ip = ips[0];
     if (typeof ip !== 'string') return fail('invalid-type', `sourceIPs[0] is ${typeName(ip)}, expected a string`, raw, context);
+    // src_endpoint.ip is the endpoint's only identity: an address that does not parse fails the record.
+    if (!isIp(ip)) return fail('invalid-ip', `sourceIPs[0] ${JSON.stringify(ip.slice(0, 100))} is not an IP address`, raw, context);
 
     let time = timeField(raw, 'stageTimestamp', context);
     if (time instanceof MapFailure) return time;
@@ -267,9 +269,8 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
     if (response !== undefined) api.response = response;
 
     // ── endpoints, cloud ─────────────────────────────────────────────────
-    // Addresses that do not parse stay out of ip fields; the whole list is then in unmapped (allIps).
-    const ipOk = isIp(ip);
-    const src: Obj = ipOk ? { ip } : {};
+    // Intermediate addresses that do not parse stay out of ip fields; the whole list is then in unmapped (allIps).
+    const src: Obj = { ip };
     let intermediate: string[] | undefined;
     for (let i = 1; i < ips.length; i++) {
       const v = ips[i];
@@ -287,7 +288,7 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
     // ── observables (§1.7) ───────────────────────────────────────────────
     const observables: Observable[] = [];
     if (username !== undefined) observables.push(observable(OBS_USER, username));
-    if (ipOk) observables.push(observable(OBS_IP, ip));
+    observables.push(observable(OBS_IP, ip));
     if (requestURI !== undefined) observables.push(observable(OBS_PATH, requestURI));
     if (intermediate !== undefined) for (const v of intermediate) observables.push(observable(OBS_INTERMEDIATE, v));
     if (resourceUid !== undefined) observables.push(observable(OBS_RESOURCE_UID, resourceUid));

@@ -201,6 +201,9 @@ export function createDnsActivityMapper(version: SourceVersion, t: CompiledTable
       ruleGroup = str(get(rec, rRuleGroup));
       if (ruleGroup === BAD) return wrongType(rRuleGroup, rec, context);
     }
+    if (badIp !== undefined && srcInstance === undefined) {
+      return fail('invalid-ip', `${rawName(rIp)} ${JSON.stringify(badIp.slice(0, 100))} is not an IP address (and there is no ${rawName(rSrcInstance)})`, raw, context);
+    }
     if (ip === undefined && srcInstance === undefined) {
       return fail('missing-field', `${rawName(rIp)} is missing (and there is no ${rawName(rSrcInstance)})`, raw, context);
     }

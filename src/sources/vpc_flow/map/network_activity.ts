@@ -89,8 +89,8 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
     // Each value is sliced once: checked as an address, then written.
     let aIp: string | undefined;
     let pIp: string | undefined;
-    if (a === VALUE && !isIp((aIp = r.str(addr)))) a = reject(addr);
-    if (p === VALUE && !isIp((pIp = r.str(pkt)))) p = reject(pkt);
+    if (a === VALUE && !isIp((aIp = r.str(addr)))) return badAddress(addr);
+    if (p === VALUE && !isIp((pIp = r.str(pkt)))) return badAddress(pkt);
     if (p === VALUE) {
       ep.ip = pIp;
       if (a === VALUE && aIp !== pIp) {
@@ -112,11 +112,13 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
     return hit;
   }
 
-  /** Fields of the current record that no attribute can hold (an address that does not parse, an unknown enum value): they go to unmapped. */
+  /** Fields of the current record that no attribute can hold (an enum value outside its table): they go to unmapped. */
   const rejected: number[] = [];
-  function reject(fid: number): number {
-    rejected.push(fid);
-    return ABSENT;
+  /** The first address field of the current record that is not an IP address (-1: none). */
+  let badAddressFid = -1;
+  function badAddress(fid: number): number {
+    if (badAddressFid < 0) badAddressFid = fid;
+    return 0;
   }
 
   /** interface/vpc/instance/subnet onto the endpoint chosen by flow_direction (§4.3). Returns the keys set. */
@@ -150,6 +152,7 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
 
   function mapWith(r: Reader, ctx: RecordContext): OcsfEvent | Rejection {
     rejected.length = 0;
+    badAddressFid = -1;
     // --- times (§1.4, §4.2)
     const st = r.state(F.start);
     if (st !== VALUE) {
@@ -210,6 +213,9 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
     }
     nDst += address(r, dst, F.dstaddr, F.pkt_dstaddr);
     if (onDst) nDst += place(r, dst);
+    if (badAddressFid >= 0) {
+      return fail('invalid-ip', `${FIELD_NAMES[badAddressFid]} ${JSON.stringify(r.str(badAddressFid))} is not an IP address`, r, undefined, ctx);
+    }
 
     const ci: Record<string, unknown> = {};
     if (protocol >= 0) ci.protocol_num = protocol;
