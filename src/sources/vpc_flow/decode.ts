@@ -136,7 +136,10 @@ function* decodeText(input: DecodeInput, sep: Separator): Generator<Item> {
         }
       }
       if (end - pos > maxChars && utf8Exceeds(text.slice(pos, end), input.limits.maxRecordBytes)) {
-        yield lineTooLarge(text.slice(pos, end), input.limits.maxRecordBytes, SOURCE, { ...base, line: lineNo, offset: pos });
+        const line = text.slice(pos, end);
+        const f = lineTooLarge(line, input.limits.maxRecordBytes, SOURCE, { ...base, line: lineNo, offset: pos });
+        // Kept whole, the line travels with its format (the dead letter's header) like any other VPC failure.
+        yield typeof f.raw === 'string' ? new MapFailure(f.reason, f.message, SOURCE, new VpcLine(line, fmt), f.context) : f;
         pos = end + 1;
         continue;
       }
