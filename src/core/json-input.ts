@@ -149,6 +149,71 @@ function* scanValues(text: string, pos: number, base: RecordContext, source: str
   }
 }
 
+/**
+ * The elements of the JSON array whose `[` is at `open`, for a document that does not parse as a whole (one
+ * broken record in a CloudTrail `{"Records":[...]}` file): each element is cut by bracket depth (string-aware)
+ * and parsed alone, so a broken element costs itself (with `resync`; without it, at worst what its broken
+ * brackets swallow). Elements
+ * get their `index`; anything after the array but a closing `}` is one more failure.
+ */
+export function* salvageArray(
+  text: string,
+  open: number,
+  base: RecordContext,
+  source: string,
+  /** Global pattern matching where a new element starts (`},{"eventVersion"` in CloudTrail), to cut a broken element short. */
+  resync?: RegExp,
+): Generator<RawRecord | MapFailure> {
+  const n = text.length;
+  let pos = open + 1;
+  for (let index = 0; ; index++) {
+    while (pos < n && isSeparator(text.charCodeAt(pos))) pos++;
+    if (pos >= n || text.charCodeAt(pos) === 0x5d /* ] */) break;
+    const begin = pos;
+    let depth = 0;
+    let inStr = false;
+    for (; pos < n; pos++) {
+      const c = text.charCodeAt(pos);
+      if (inStr) {
+        if (c === 0x5c) pos++;
+        else if (c === 0x22) inStr = false;
+      } else if (c === 0x22) inStr = true;
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) break; // the array's own `]`
+        if (--depth === 0) {
+          pos++;
+          break;
+        }
+      } else if (c === 0x2c && depth === 0) break;
+    }
+    let slice = text.slice(begin, pos);
+    let ok = tryParse(slice);
+    if (!ok.ok && resync !== undefined) {
+      // A broken string turns the bracket count inside out: cut at the first place a new element starts.
+      resync.lastIndex = begin + 1;
+      const m = resync.exec(text);
+      if (m !== null && m.index < pos) {
+        pos = m.index + 1;
+        slice = text.slice(begin, pos);
+        ok = tryParse(slice);
+      }
+    }
+    const context = { ...base, index, offset: begin };
+    if (ok.ok) yield { value: ok.value, context };
+    else yield new MapFailure('invalid-json', `element ${index}: ${pos >= n ? 'unterminated JSON value' : ok.message}`, source, rawText(slice, context), context);
+  }
+  const tail = text.slice(pos + 1).trim();
+  if (pos < n && tail !== '' && tail !== '}') {
+    const context = { ...base, offset: pos + 1 };
+    yield new MapFailure('invalid-json', 'unexpected text after the array', source, rawText(tail, context), context);
+  }
+}
+
+function isSeparator(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c;
+}
+
 function tryParse(s: string): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
     return { ok: true, value: JSON.parse(s) };

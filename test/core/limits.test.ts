@@ -156,6 +156,19 @@ describe('record bytes and records per input', () => {
   });
 });
 
+describe('one broken record of a CloudTrail file', () => {
+  it('costs only itself: the other records of {"Records":[...]} map', async () => {
+    const doc = JSON.parse(sampleText('cloudtrail', 6)) as { Records: Record<string, unknown>[] };
+    const clean = await run('cloudtrail', 'ct.json', Buffer.from(JSON.stringify(doc)));
+    const parts = doc.Records.map((r) => JSON.stringify(r));
+    parts[2] = parts[2]!.replace(/"eventName":"/, '"eventName":');
+    const r = await run('cloudtrail', 'ct.json', Buffer.from(`{"Records":[${parts.join(',')}]}`));
+    expect(r.failures.map((f) => [f.reason, f.context.index, f.raw])).toEqual([['invalid-json', 2, parts[2]]]);
+    expect(r.events).toEqual(clean.out.flatMap((o) => (o.kind === 'event' && o.context.index !== 2 ? [o.event] : [])));
+    expect(r.stats.recordsIn).toBe(clean.stats.recordsIn);
+  });
+});
+
 describe('invalid UTF-8 fails only the records it touches', () => {
   it('Route 53: 5,000 good lines and one with a 0xff byte give 5,000 events and one invalid-utf8 with the line whole', async () => {
     const lines = sampleText('route53', 5000).trimEnd().split('\n');
