@@ -5,6 +5,7 @@
  */
 import { createMapSession } from '../core/engine.js';
 import type { MapOptions, MapSession } from '../core/engine.js';
+import { resolveLimits } from '../core/limits.js';
 import { MapFailure } from '../core/outcome.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { createValidator } from '../validate/index.js';
@@ -99,6 +100,7 @@ export async function runShard(
   const sessions: MapSession[] = cfg.sourceVersions.map((v) =>
     createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options, limits: cfg.limits }),
   );
+  const maxInputBytes = resolveLimits(cfg.limits).maxInputBytes;
   const files: WrittenFile[] = [];
   const writer: LakeWriter = createLakeWriter({
     sink,
@@ -167,6 +169,14 @@ export async function runShard(
       counts.recordsIn++;
       fail(new MapFailure(obj.reason, obj.message, cfg.source, { input: obj.input }, { input: obj.input }));
       report(); // (not an object the main thread counts in flight)
+      continue;
+    }
+    if (obj.size !== undefined && obj.size > maxInputBytes) {
+      // Refused before it is read: an object cannot be smaller once decompressed, and reading it would cost its size.
+      counts.recordsIn++;
+      fail(new MapFailure('input-too-large', `${obj.name}: ${obj.size} bytes exceed limits.maxInputBytes (${maxInputBytes})`, cfg.source, { input: obj.name, bytes: obj.size }, { input: obj.name }));
+      objectsDone++;
+      report();
       continue;
     }
     let bytes: Uint8Array;

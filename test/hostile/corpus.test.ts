@@ -98,6 +98,13 @@ describe('hostile corpus through the CLI', () => {
   });
 });
 
+it('a limit flag out of range is a usage error (exit 2, one line)', () => {
+  const r = spawnSync(process.execPath, [WRAPPER, 'ingest', '--source', 'ROUTE53', '--out', join(base, 'never'), '--max-depth', '0', cases[0]!.inputs[0]!], { encoding: 'utf8' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/--max-depth must be an integer from 1 to 10000, got 0/);
+  expect(listTree(base).some((f) => f.startsWith('never/'))).toBe(false);
+});
+
 // The corpus is generated from a seed: the same seed gives the same bytes (so a failure reproduces).
 it('the generator is deterministic', () => {
   const again = join(base, 'again');

@@ -158,6 +158,9 @@ export function generateCorpus(dir: string, seed = 14): HostileCase[] {
     const deep = put('deep/nested.json', `{"Records":[{"eventVersion":"1.08","eventSource":"iam.amazonaws.com","eventName":"X","requestParameters":${nested(20_000)}}]}`);
     inputs.splice(100, 0, deep);
     cases.push({ name: 'deep nesting among 200 good files (workers)', source: 'cloudtrail', inputs, workers: 2, failures: { 'too-deep': 1 }, good: { column: 'metadata.uid', values: markers }, maxRssMiB: 700 });
+    // On the calling thread (depth 5,000 was enough to overflow it), beside 20 good files.
+    const shallower = put('deep/nested-5000.json', `{"Records":[{"eventVersion":"1.08","eventSource":"iam.amazonaws.com","eventName":"X","requestParameters":${nested(5_000)}}]}`);
+    cases.push({ name: 'deep nesting on the calling thread', source: 'cloudtrail', inputs: [shallower, ...inputs.slice(0, 20)], workers: 1, failures: { 'too-deep': 1 }, recordsIn: 21, good: { column: 'metadata.uid', values: markers.slice(0, 20) }, maxRssMiB: 500 });
   }
 
   // 2. gzip bombs: 2 GB of zeros; one 700 MB line. Inflating stops at the limit.
@@ -165,6 +168,8 @@ export function generateCorpus(dir: string, seed = 14): HostileCase[] {
     const zeros = put('bomb/zeros.log.gz', repeatedGzip(Buffer.alloc(64 << 20), 32));
     cases.push({ name: 'gzip of 2 GB of zeros', source: 'auto', inputs: [zeros], workers: 1, failures: { 'decompressed-too-large': 1 }, recordsIn: 1, maxRssMiB: 700 });
     const line = put('bomb/one-line.log.gz', repeatedGzip(Buffer.alloc(64 << 20, 'q'), 11, '{"version":"1.100000","query_name":"', '"}\n'));
+    const plain = put('bomb/plain.log', sampleText('route53', 50, 4));
+    cases.push({ name: 'a plain object over --max-input-bytes, refused unread', source: 'ROUTE53', inputs: [plain], workers: 1, extraArgs: ['--max-input-bytes', '4KiB'], failures: { 'input-too-large': 1 }, recordsIn: 1, maxRssMiB: 500 });
     cases.push({ name: 'gzip of one 700 MB line', source: 'ROUTE53', inputs: [line], workers: 1, failures: { 'decompressed-too-large': 1 }, recordsIn: 1, maxRssMiB: 700 });
   }
 
