@@ -23,8 +23,8 @@ export interface InputLimits {
    */
   maxCompressionRatio: number;
   /**
-   * Largest record of a line-oriented input (a text line, an NDJSON line, a CloudWatch Logs message), in
-   * bytes (`record-too-large`): the line fails alone. Default 32 MiB: an EKS audit event stays under 2 MiB,
+   * Largest record of a line-oriented input (a text line, an NDJSON line), in bytes (`record-too-large`): the
+   * line fails alone. Default 32 MiB: an EKS audit event stays under 2 MiB,
    * a Firehose line of CloudWatch Logs payloads under 16 MiB.
    */
   maxRecordBytes: number;

@@ -23,7 +23,7 @@ export const FAILURE_REASONS = {
   'invalid-ip': 'an address field holds a value that is not an IP address, and the event has nothing else to identify that endpoint',
   'field-count-mismatch': 'a text line has a different number of fields than its header',
   'unknown-field': 'a header or record names a field the source does not know',
-  'record-too-large': 'the record (a text line, an NDJSON line, a CloudWatch Logs message) exceeds limits.maxRecordBytes, or the event exceeds the writer\'s maxRecordBytes',
+  'record-too-large': 'the record (a text line, an NDJSON line) exceeds limits.maxRecordBytes, or the event exceeds the writer\'s maxRecordBytes',
   'too-deep': 'the record nests objects/arrays deeper than limits.maxDepth',
   'decompressed-too-large': 'the gzip input inflates past limits.maxInputBytes or limits.maxCompressionRatio (inflating stops there; nothing of the object is mapped)',
   'input-too-large': 'the uncompressed input exceeds limits.maxInputBytes (nothing of the object is mapped)',

@@ -8,6 +8,7 @@
  */
 import { gunzipSalvage, isGzip, decodeUtf8 } from '../core/input.js';
 import { parseJsonValues } from '../core/json-input.js';
+import { DEFAULT_LIMITS, deeperThan } from '../core/limits.js';
 import { MapFailure } from '../core/outcome.js';
 import type { NormalizeOptions } from './normalize.js';
 
@@ -54,6 +55,9 @@ export const jsonEventReader: EventReader = {
     for (const r of parseJsonValues(text, { input: fileName }, 'validate')) {
       if (r instanceof MapFailure) {
         yield { kind: 'error', message: r.message, location: locate(fileName, r.context) };
+      } else if (deeperThan(r.value, DEFAULT_LIMITS.maxDepth)) {
+        // No OCSF event nests that deep; the validator's walk over it would not end well.
+        yield { kind: 'error', message: `nests objects/arrays deeper than ${DEFAULT_LIMITS.maxDepth} levels`, location: locate(fileName, r.context) };
       } else {
         yield { kind: 'event', event: r.value, location: locate(fileName, r.context) };
       }

@@ -119,6 +119,14 @@ describe('ocsf-lake validate', () => {
     expect(out.stdout).toContain('3 unreadable');
   });
 
+  it('an event nested 20,000 levels deep is one read error, not a stack overflow', () => {
+    const deep = file('deep.json', '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000) + '\n' + JSON.stringify(apiActivity110()) + '\n');
+    const r = cli([deep]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`ocsf-lake validate: cannot read ${deep}:1: nests objects/arrays deeper than 100 levels\n`);
+    expect(r.stdout).toContain(`${deep}: UNREADABLE 1 event, 1 valid, 0 invalid`);
+  });
+
   it('--strip-table-columns tolerates Security Lake table columns', () => {
     const p = file('table.json', JSON.stringify({ ...apiActivity110(), region: 'us-east-1', accountid: '123456789012', asl_version: '2' }));
     expect(cli([p]).code).toBe(1);
