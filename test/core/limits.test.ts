@@ -6,9 +6,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import '../../src/sources/index.js';
+import { decodeCwlData } from '../../src/core/cloudwatch.js';
 import { createMapSession } from '../../src/core/engine.js';
 import type { Outcome } from '../../src/core/engine.js';
-import { DEFAULT_LIMITS, deeperThan, LimitError, resolveLimits } from '../../src/core/limits.js';
+import { DEFAULT_LIMITS, deeperThan, inflateCap, LimitError, resolveLimits } from '../../src/core/limits.js';
 import type { InputLimits } from '../../src/core/limits.js';
 import { stringifyAnyDepth, stringifyIteratively } from '../../src/core/stringify.js';
 import { createDeadLetterWriter } from '../../src/pipeline/dead-letter.js';
@@ -122,6 +123,17 @@ describe('decompressed size and ratio', () => {
     const r = await run('VPC_FLOW', 'vpc.log.gz', real.bytes, { maxCompressionRatio: 10 });
     expect(r.events.length + r.failures.length).toBe(2000);
     expect(r.failures.filter((f) => f.reason === 'decompressed-too-large')).toEqual([]);
+  });
+
+  it('a gzip bomb inside a CloudWatch Logs payload stops at the cap too (the sniff gives up on it)', async () => {
+    const member = gzipSync(Buffer.alloc(64 << 20));
+    const data = Buffer.concat(Array.from({ length: 8 }, () => member)).toString('base64'); // 512 MiB of zeros
+    // Capped by the ratio: 200 times the compressed size, far below the 512 MiB of the payload.
+    const cap = inflateCap(Buffer.from(data, 'base64').length, DEFAULT_LIMITS);
+    expect(cap).toBeLessThan(128 << 20);
+    expect(() => decodeCwlData(data)).toThrow(`Cannot create a Buffer larger than ${cap} bytes`);
+    const r = await run('EKS_AUDIT', 'eks.json', Buffer.from(JSON.stringify({ awslogs: { data } })));
+    expect(r.failures.map((f) => f.reason)).toEqual(['unknown-format']);
   });
 
   it('an uncompressed input over maxInputBytes is input-too-large', async () => {

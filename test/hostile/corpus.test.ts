@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { lakeScan, query } from '../writer/helpers.js';
 import { listTree } from '../pipeline/helpers.js';
 import { generateCorpus } from './generate.js';
+import { stringifyIteratively } from '../../src/core/stringify.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRAPPER = fileURLToPath(new URL('./rss.mjs', import.meta.url));
@@ -103,6 +104,21 @@ it('a limit flag out of range is a usage error (exit 2, one line)', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/--max-depth must be an integer from 1 to 10000, got 0/);
   expect(listTree(base).some((f) => f.startsWith('never/'))).toBe(false);
+});
+
+it('map on the calling thread: a 20,000-deep record is one too-deep failure written whole to --dlq, the rest on stdout', () => {
+  const deep = cases.find((c) => c.name.startsWith('deep nesting among'))!;
+  const dlq = join(base, 'map-dlq.ndjson');
+  const inputs = [deep.inputs[99]!, deep.inputs[100]!, deep.inputs[101]!]; // good, 20,000 deep, good
+  const r = spawnSync(process.execPath, [WRAPPER, 'map', '--source', 'cloudtrail', '--dlq', dlq, ...inputs], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { metadata: { uid: string } }).metadata.uid)).toEqual(['deep-good-99', 'deep-good-100']);
+  const failures = readFileSync(dlq, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; raw: unknown });
+  expect(failures.map((f) => f.reason)).toEqual(['too-deep']);
+  // The raw record is whole: the file's only record, byte for byte.
+  const file = readFileSync(deep.inputs[100]!, 'utf8');
+  expect(stringifyIteratively(failures[0]!.raw)).toBe(file.slice('{"Records":['.length, -']}'.length));
+  expect(r.stderr).toMatch(/failures 1 \(too-deep 1\)/);
 });
 
 // The corpus is generated from a seed: the same seed gives the same bytes (so a failure reproduces).
