@@ -6,6 +6,8 @@ import './sources/index.js';
 export { AWS_SOURCE_NAMES, OCSF_VERSIONS } from './core/types.js';
 export type { AwsSourceName, OcsfEvent, OcsfVersion, RecordContext, SourceOptions, SourceVersion } from './core/types.js';
 export { MapFailure, Filtered, FAILURE_REASONS, isRejection } from './core/outcome.js';
+export { DEFAULT_LIMITS, LimitError } from './core/limits.js';
+export type { InputLimits } from './core/limits.js';
 export type { FailureReason, Rejection } from './core/outcome.js';
 export { registerSource } from './core/user-source.js';
 export {

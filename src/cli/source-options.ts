@@ -3,7 +3,10 @@
  * A source that needs a new flag adds it here once.
  */
 import type { RecordContext, SourceOptions } from '../core/types.js';
+import { DEFAULT_LIMITS, LimitError, resolveLimits } from '../core/limits.js';
+import type { InputLimits } from '../core/limits.js';
 import type { OptionSpec } from './command.js';
+import { UsageError } from './io.js';
 
 export const SOURCE_OPTION_FLAGS: Record<string, OptionSpec> = {
   region: {
@@ -26,9 +29,53 @@ export const SOURCE_OPTION_FLAGS: Record<string, OptionSpec> = {
   },
   'allow-unknown-fields': { type: 'boolean', description: 'accept VPC Flow Logs fields this version does not know (kept in unmapped) instead of failing the file' },
   'source-module': { type: 'string', multiple: true, value: 'FILE', description: 'import a JS/TS module that registers custom sources (registerSource) before the run' },
+  'max-depth': { type: 'string', value: 'N', description: 'deepest nesting of a record (objects and arrays) mapped; deeper records are dead-lettered as too-deep', defaultText: String(DEFAULT_LIMITS.maxDepth) },
+  'max-input-bytes': { type: 'string', value: 'BYTES', description: 'largest input object, decompressed; inflating stops there (decompressed-too-large)', defaultText: String(DEFAULT_LIMITS.maxInputBytes) },
+  'max-compression-ratio': { type: 'string', value: 'N', description: 'largest decompressed ÷ compressed size of an input (a gzip bomb fails as decompressed-too-large)', defaultText: String(DEFAULT_LIMITS.maxCompressionRatio) },
+  'max-record-bytes': { type: 'string', value: 'BYTES', description: 'largest single record or line (record-too-large)', defaultText: String(DEFAULT_LIMITS.maxRecordBytes) },
+  'max-records-per-input': { type: 'string', value: 'N', description: 'most records read from one input object (too-many-records)', defaultText: String(DEFAULT_LIMITS.maxRecordsPerInput) },
 };
 
-export function sourceOptionsFromArgs(values: Record<string, unknown>): { context: RecordContext; options: SourceOptions; sourceModules: string[] } {
+/** `--max-*` flag → {@link InputLimits} field. */
+const LIMIT_FLAGS: Record<string, keyof InputLimits> = {
+  'max-depth': 'maxDepth',
+  'max-input-bytes': 'maxInputBytes',
+  'max-compression-ratio': 'maxCompressionRatio',
+  'max-record-bytes': 'maxRecordBytes',
+  'max-records-per-input': 'maxRecordsPerInput',
+};
+
+/** The `--max-*` flags given; sizes are bytes, with an optional `KiB`/`MiB`/`GiB` suffix. Out-of-range values are usage errors. */
+export function limitsFromArgs(values: Record<string, unknown>): Partial<InputLimits> | undefined {
+  let limits: Partial<InputLimits> | undefined;
+  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
+    const v = values[flag];
+    if (typeof v !== 'string') continue;
+    const m = /^(\d+)(KiB|MiB|GiB)?$/.exec(v.trim());
+    if (!m) throw new UsageError(`--${flag} must be a positive integer${key.endsWith('Bytes') ? ' (bytes, or with KiB/MiB/GiB)' : ''}, got ${JSON.stringify(v)}`);
+    (limits ??= {})[key] = Number(m[1]) * (m[2] === 'KiB' ? 1024 : m[2] === 'MiB' ? 1 << 20 : m[2] === 'GiB' ? 1 << 30 : 1);
+  }
+  if (limits !== undefined) {
+    try {
+      resolveLimits(limits);
+    } catch (err) {
+      if (err instanceof LimitError) throw new UsageError(err.message.replace(/limits\.(\w+)/, (_, k: string) => `--${flagOf(k)}`));
+      throw err;
+    }
+  }
+  return limits;
+}
+
+function flagOf(key: string): string {
+  return Object.entries(LIMIT_FLAGS).find(([, k]) => k === key)?.[0] ?? key;
+}
+
+export function sourceOptionsFromArgs(values: Record<string, unknown>): {
+  context: RecordContext;
+  options: SourceOptions;
+  sourceModules: string[];
+  limits: Partial<InputLimits> | undefined;
+} {
   const context: RecordContext = {};
   if (typeof values.region === 'string') context.region = values.region;
   if (typeof values.account === 'string') context.accountId = values.account;
@@ -36,5 +83,5 @@ export function sourceOptionsFromArgs(values: Record<string, unknown>): { contex
   if (typeof values['vpc-format'] === 'string') options.vpcFormat = values['vpc-format'];
   if (values['allow-unknown-fields'] === true) options.allowUnknownFields = true;
   const sourceModules = Array.isArray(values['source-module']) ? (values['source-module'] as string[]) : [];
-  return { context, options, sourceModules };
+  return { context, options, sourceModules, limits: limitsFromArgs(values) };
 }

@@ -6,6 +6,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { clip, isObject } from './json-input.js';
+import { DEFAULT_LIMITS, inflateCap } from './limits.js';
 import { MapFailure } from './outcome.js';
 import type { RecordContext } from './types.js';
 
@@ -39,9 +40,13 @@ export function toCwlPayload(v: unknown): CwlPayload | undefined {
   return undefined;
 }
 
-/** Decodes the base64 gzip `data` string of a subscription delivery. */
+/**
+ * Decodes the base64 gzip `data` string of a subscription delivery. Inflating stops at the default input
+ * limits (a bomb inside a payload costs no more than one inside an object).
+ */
 export function decodeCwlData(data: string): CwlPayload {
-  const json = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8'));
+  const gz = Buffer.from(data, 'base64');
+  const json = JSON.parse(gunzipSync(gz, { maxOutputLength: inflateCap(gz.length, DEFAULT_LIMITS) }).toString('utf8'));
   if (!isCwlPayload(json)) throw new TypeError('awslogs.data does not hold a CloudWatch Logs payload');
   return json;
 }

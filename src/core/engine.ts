@@ -4,7 +4,10 @@
  * builds on the same session.
  */
 import { MapFailure, Filtered } from './outcome.js';
-import { gunzipSalvage, InputError, isGzip, makeDecodeInput, sniffHead } from './input.js';
+import { gunzipSalvage, InputError, isGzip, makeDecodeInput, rawBytes, sniffHead } from './input.js';
+import type { EngineDecodeInput } from './input.js';
+import { deeperThan, inflateCap, resolveLimits } from './limits.js';
+import type { InputLimits } from './limits.js';
 import { latestVersion, listSources, resolveSources, SourceError } from './source.js';
 import type { Decoder, Mapper, RawRecord, SourceDefinition } from './source.js';
 import type { OcsfEvent, RecordContext, SourceOptions, SourceVersion } from './types.js';
@@ -18,6 +21,8 @@ export interface MapOptions {
   context?: RecordContext;
   /** Source-specific options (e.g. `{ vpcFormat }`). */
   options?: SourceOptions;
+  /** Bounds on input objects and records (see {@link InputLimits}); each field defaults to {@link DEFAULT_LIMITS}. */
+  limits?: Partial<InputLimits>;
 }
 
 export type Outcome =
@@ -57,6 +62,7 @@ export interface MapSession {
 /** Creates a session for the selected sources; throws {@link SourceError} on usage errors. */
 export function createMapSession(opts: MapOptions): MapSession {
   const options = opts.options ?? {};
+  const limits = resolveLimits(opts.limits);
   const lanes = buildLanes(opts.source, opts.sourceVersion, options);
   const stats: MapStats = {
     recordsIn: 0,
@@ -97,43 +103,65 @@ export function createMapSession(opts: MapOptions): MapSession {
     let data: Uint8Array = bytes;
     let gzipError: InputError | undefined;
     if (isGzip(bytes)) {
-      const r = gunzipSalvage(bytes);
+      const r = gunzipSalvage(bytes, inflateCap(bytes.length, limits));
+      if (r.error?.reason === 'decompressed-too-large') {
+        // Nothing of the object is mapped: a re-run with a higher limit then maps all of it, once.
+        yield fail(new MapFailure(r.error.reason, `${name}: ${r.error.message}`, sourceLabel, rawBytes(bytes, name), base));
+        return;
+      }
       data = r.data;
       gzipError = r.error;
     } else if (/\.gz$/i.test(name) && bytes.length > 0 && !isParquet(bytes)) {
-      yield fail(new MapFailure('not-gzip', `${name} is named .gz but is not gzip`, sourceLabel, clipBytes(bytes), base));
+      yield fail(new MapFailure('not-gzip', `${name} is named .gz but is not gzip`, sourceLabel, rawBytes(bytes, name), base));
+      return;
+    } else if (bytes.length > limits.maxInputBytes) {
+      yield fail(new MapFailure('input-too-large', `${name}: ${bytes.length} bytes exceed limits.maxInputBytes (${limits.maxInputBytes})`, sourceLabel, rawBytes(bytes, name), base));
       return;
     }
     if (data.length === 0 || isBlank(data)) {
-      if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, sourceLabel, clipBytes(bytes), base));
+      if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, sourceLabel, rawBytes(bytes, name), base));
       else yield fail(new MapFailure('empty-input', `${name} is empty`, sourceLabel, '', base));
       return;
     }
     const head = sniffHead(data);
     const found = pickDecoder(lanes, head, data);
     if (!found) {
-      yield fail(new MapFailure('unknown-format', `${name}: no decoder of ${lanes.map((l) => l.name).join(', ')} recognizes this input (starts with ${JSON.stringify(head.slice(0, 80))})`, sourceLabel, clipBytes(data), base));
+      yield fail(new MapFailure('unknown-format', `${name}: no decoder of ${lanes.map((l) => l.name).join(', ')} recognizes this input (starts with ${JSON.stringify(head.slice(0, 80))})`, sourceLabel, rawBytes(data, name), base));
       if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, sourceLabel, '', base));
       return;
     }
     const { lane, decoder } = found;
-    const input = makeDecodeInput(name, data, base, options);
+    const input = makeDecodeInput(name, data, base, options, limits);
+    let records = 0;
     try {
       for await (const item of decoder.decode(input) as AsyncIterable<RawRecord | MapFailure | Filtered>) {
+        if (++records > limits.maxRecordsPerInput) {
+          // The rest of the object is one failure: counting it would mean decoding it.
+          yield fail(new MapFailure('too-many-records', `${name}: more than ${limits.maxRecordsPerInput} records (limits.maxRecordsPerInput); the rest of the input is not read`, lane.name, { input: name, fromRecord: records - 1 }, base));
+          break;
+        }
         if (item instanceof MapFailure) yield fail(item);
         else if (item instanceof Filtered) yield filter(item, base);
-        else yield mapRecord(lane, item);
+        else yield mapRecord(lane, item, input);
       }
     } catch (err) {
       const reason = err instanceof InputError ? err.reason : 'read-error';
-      // The whole input is the failed record (e.g. invalid UTF-8): keep its bytes, as for unknown formats, so
-      // that the dead letter can be replayed after a fix.
-      yield fail(new MapFailure(reason, `${name}: ${(err as Error).message}`, lane.name, clipBytes(data), base));
+      // The whole input is the failed record: keep its bytes, as for unknown formats, so that the dead letter
+      // can be replayed after a fix.
+      yield fail(new MapFailure(reason, `${name}: ${(err as Error).message}`, lane.name, rawBytes(data, name), base));
     }
     if (gzipError) yield fail(new MapFailure(gzipError.reason, `${name}: ${gzipError.message}`, lane.name, '', base));
   }
 
-  function mapRecord(lane: Lane, rec: RawRecord): Outcome {
+  function mapRecord(lane: Lane, rec: RawRecord, input: EngineDecodeInput): Outcome {
+    // Before any walk over the record: routing, mapping, `unmapped` and validation then stay within the bound.
+    if (isJsonContainer(rec.value) && deeperThan(rec.value, limits.maxDepth)) {
+      return fail(new MapFailure('too-deep', `the record nests objects/arrays deeper than ${limits.maxDepth} levels (limits.maxDepth)`, lane.name, rec.value, rec.context));
+    }
+    if (input.damage !== undefined) {
+      const bad = utf8Failure(rec, input, lane.name);
+      if (bad !== undefined) return fail(bad);
+    }
     let member: string;
     if (lane.route) {
       const r = lane.route(rec.value, rec.context);
@@ -212,7 +240,30 @@ function isBlank(b: Uint8Array): boolean {
   return b.length <= 4096;
 }
 
-/** Dead-letter form of undecodable bytes: base64 of at most the first 64 KiB. */
-function clipBytes(b: Uint8Array): { base64: string; bytes: number } {
-  return { base64: Buffer.from(b.subarray(0, 65536)).toString('base64'), bytes: b.length };
+/** Parsed JSON (a plain object or an array), as opposed to a decoder's own record class (e.g. a VPC text line). */
+function isJsonContainer(v: unknown): v is object {
+  if (v === null || typeof v !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
+}
+
+/**
+ * For an input with invalid UTF-8 bytes: the failure of a record they touch, or undefined. A record on a
+ * damaged line of its own (text and NDJSON lines) keeps that line's bytes as they were; a record that is
+ * part of a larger value (an element of `Records`, a CloudWatch Logs message) fails when its decoded value
+ * holds U+FFFD, the replacement of the bad bytes (a genuine U+FFFD in a damaged input fails the same way).
+ */
+function utf8Failure(rec: RawRecord, input: EngineDecodeInput, source: string): MapFailure | undefined {
+  const line = rec.context.line;
+  const damaged = line !== undefined ? input.damage!.lines.get(line) : undefined;
+  if (damaged !== undefined && rec.context.index === undefined) {
+    return new MapFailure('invalid-utf8', `line ${line} is not valid UTF-8 (first bad byte at offset ${damaged.bad})`, source, rawBytes(input.bytes, input.name, damaged.start, damaged.end), rec.context);
+  }
+  if (!holdsReplacement(rec.value)) return undefined;
+  return new MapFailure('invalid-utf8', 'the record held bytes that are not valid UTF-8 (replaced by U+FFFD in raw)', source, rec.value, rec.context);
+}
+
+function holdsReplacement(v: unknown): boolean {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return typeof s === 'string' && s.includes('\uFFFD');
 }

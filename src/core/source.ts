@@ -4,19 +4,25 @@
  * {@link registerSource}. Sources of one delivery stream (CloudTrail's management, S3 data and Lambda
  * data events) share a `family`: one decode pass, then `route()` picks the member for each record.
  */
+import type { InputLimits } from './limits.js';
 import type { MapFailure, Filtered, Rejection } from './outcome.js';
 import type { OcsfEvent, OcsfVersion, RecordContext, SourceOptions, SourceVersion } from './types.js';
 
-/** A decompressed input object handed to decoders. `text` is decoded lazily (UTF-8, fatal on bad bytes). */
+/**
+ * A decompressed input object handed to decoders. `text` is decoded lazily; invalid UTF-8 bytes become
+ * U+FFFD there, and the engine fails the records they touch (`invalid-utf8`), so decoders need not care.
+ */
 export interface DecodeInput {
   /** File path, `s3://bucket/key` or `-`. */
   readonly name: string;
   readonly bytes: Uint8Array;
-  /** The whole input as a string; throws a `MapFailure`-worthy `TypeError` on invalid UTF-8. */
+  /** The whole input as a string (at most 512 MiB: `limits.maxInputBytes` keeps it under V8's longest string). */
   readonly text: string;
   /** Context every record of this input starts from (region/account from options or the object key). */
   readonly context: RecordContext;
   readonly options: SourceOptions;
+  /** The run's bounds: decoders that cut text into records fail a record over `maxRecordBytes` alone. */
+  readonly limits: InputLimits;
 }
 
 /** One raw record out of a decoder, with where it was found. */

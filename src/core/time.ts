@@ -90,10 +90,13 @@ export function parseIsoUtcFast(s: string): number {
 
 /**
  * Parses an RFC 3339 / ISO 8601 timestamp to epoch ms, truncating sub-millisecond digits
- * (`2021-09-07T20:37:30.642854Z` → 1631047050642). Returns NaN when it cannot be parsed. The `…Z`
+ * (`2021-09-07T20:37:30.642854Z` → 1631047050642). Returns NaN when it cannot be parsed, and for a date-time
+ * without a zone (`2024-01-01T00:00:00`): its instant is unknown (a date alone is UTC midnight). The `…Z`
  * forms take the hand-written {@link parseIsoUtcFast}; the rest goes through `Date.parse`.
  */
 let lastIso = '';
+/** The zone of an RFC 3339 date-time: `Z` or a numeric offset. */
+const ZONE = /(?:[Zz]|[+-]\d\d:?\d\d)$/;
 let lastIsoMs = NaN;
 
 export function parseIsoMillis(s: unknown): number {
@@ -107,6 +110,8 @@ export function parseIsoMillis(s: unknown): number {
     lastIsoMs = fast;
     return fast;
   }
+  // A date-time without a zone would be read in the machine's local time zone: refused, not guessed.
+  if (s.length > 10 && !ZONE.test(s)) return NaN;
   // Date.parse rounds nothing but rejects >3 fraction digits on some inputs: cut them first.
   const dot = s.indexOf('.', 19);
   if (dot !== -1) {

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { MapFailure } from '../core/outcome.js';
+import { stringifyAnyDepth } from '../core/stringify.js';
 import { toEventDay } from '../core/time.js';
 import type { Sink } from '../writer/sinks/sink.js';
 
@@ -112,7 +113,7 @@ export function createDeadLetterWriter(opts: DeadLetterOptions): DeadLetterWrite
       p = { dir, lines: [], bytes: 0, origins: createHash('sha256').update(dir) };
       pending.set(dir, p);
     }
-    const line = JSON.stringify(entry, bigintSafe) + '\n';
+    const line = stringifyAnyDepth(entry, bigintSafe) + '\n';
     p.lines.push(line);
     p.bytes += line.length;
     p.origins.update(`${c.input ?? ''}\u0000${c.offset ?? ''}:${c.line ?? ''}:${c.index ?? ''}:${p.lines.length}\n`);

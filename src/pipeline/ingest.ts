@@ -81,6 +81,8 @@ export interface IngestOptions {
   collection?: DataLakeDocument;
   /** Writer limits (rows/bytes/age per file, memory budget, rows per Parquet batch, largest event: `maxRecordBytes`). */
   writer?: ShardConfig['writer'];
+  /** Bounds on input objects and records (depth, decompressed size and ratio, record bytes, records per object). */
+  limits?: ShardConfig['limits'];
   /** fsync local files before rename (default true). */
   fsync?: boolean;
   /** Called at most every `progressIntervalMs` (default 250) and once at the end. */
@@ -447,7 +449,7 @@ function shardConfig(opts: IngestOptions, sourceModules: string[]): ShardConfig 
     versions = enabled.size > 0 ? [...enabled].sort() : [undefined];
   } else versions = [undefined];
   // Usage errors (an unsupported version, e.g. EKS_AUDIT at 1.0) surface here, on the calling thread.
-  for (const v of versions) createMapSession({ source, sourceVersion: v, context: opts.context, options: opts.options });
+  for (const v of versions) createMapSession({ source, sourceVersion: v, context: opts.context, options: opts.options, limits: opts.limits });
   const out = shardOut(opts);
   return {
     source,
@@ -459,6 +461,7 @@ function shardConfig(opts: IngestOptions, sourceModules: string[]): ShardConfig 
     compression: opts.compression,
     validate: opts.validate ?? { sample: 0.01 },
     writer: opts.writer,
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
     libraryVersion: LIBRARY_VERSION,
     collection: opts.collection,
     ...(opts.s3 !== undefined ? { inputS3: opts.s3 } : {}),

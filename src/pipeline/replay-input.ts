@@ -6,7 +6,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { createMapSession } from '../core/engine.js';
-import type { MapSession, Outcome } from '../core/engine.js';
+import type { MapOptions, MapSession, Outcome } from '../core/engine.js';
 import { isGzip } from '../core/input.js';
 import { MapFailure } from '../core/outcome.js';
 import type { OcsfEvent, RecordContext, SourceOptions } from '../core/types.js';
@@ -25,13 +25,13 @@ export interface ReplaySessions {
   get(source: string, version: string | undefined): MapSession;
 }
 
-export function replaySessions(opts: { context?: RecordContext; options?: SourceOptions }): ReplaySessions {
+export function replaySessions(opts: { context?: RecordContext; options?: SourceOptions; limits?: MapOptions['limits'] }): ReplaySessions {
   const sessions = new Map<string, MapSession>();
   return {
     get(source, version) {
       const id = `${source}@${version ?? ''}`;
       let s = sessions.get(id);
-      if (!s) sessions.set(id, (s = createMapSession({ source, sourceVersion: version, context: opts.context, options: opts.options })));
+      if (!s) sessions.set(id, (s = createMapSession({ source, sourceVersion: version, context: opts.context, options: opts.options, limits: opts.limits })));
       return s;
     },
   };

@@ -4,7 +4,8 @@
  * several, each worker thread runs one shard and owns the partitions of the objects sent to it.
  */
 import { createMapSession } from '../core/engine.js';
-import type { MapSession } from '../core/engine.js';
+import type { MapOptions, MapSession } from '../core/engine.js';
+import { resolveLimits } from '../core/limits.js';
 import { MapFailure } from '../core/outcome.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { createValidator } from '../validate/index.js';
@@ -45,6 +46,8 @@ export interface ShardConfig {
   validate: ValidateMode;
   /** Writer limits (rows/bytes/age/memory). */
   writer?: Pick<LakeWriterOptions, 'maxFileRows' | 'maxFileBytes' | 'maxAgeMs' | 'memoryBudgetBytes' | 'rowsPerBatch' | 'concurrency' | 'defaultRegion' | 'maxRecordBytes'>;
+  /** Bounds on input objects and records. */
+  limits?: MapOptions['limits'];
   libraryVersion: string;
   /** The data lake's configuration snapshot: only what it enables is written; absent = everything. */
   collection?: DataLakeDocument;
@@ -155,7 +158,8 @@ export async function runShard(
   const out: Sink = staging ?? sink;
   const sessions: MapSession[] = cfg.replay
     ? []
-    : cfg.sourceVersions.map((v) => createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options }));
+    : cfg.sourceVersions.map((v) => createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options, limits: cfg.limits }));
+  const maxInputBytes = resolveLimits(cfg.limits).maxInputBytes;
   const replayed = cfg.replay ? replaySessions(cfg) : undefined;
   let unitId = '';
   const nameSalt = led !== undefined ? () => unitId : undefined;
@@ -293,6 +297,19 @@ export async function runShard(
       return;
     }
     const first = !redone.has(obj);
+    if (obj.size !== undefined && obj.size > maxInputBytes) {
+      // Refused before it is read: an object cannot be smaller once decompressed, and reading it would cost its
+      // size. It is an input of the unit all the same (its one failure is what it produced).
+      counts.recordsIn++;
+      fail(new MapFailure('input-too-large', `${obj.name}: ${obj.size} bytes exceed limits.maxInputBytes (${maxInputBytes})`, cfg.source, { input: obj.name, bytes: obj.size }, { input: obj.name }));
+      if (led !== undefined) {
+        unit.inputs.push({ ...(obj.identity ?? { uri: `mem:${obj.name}`, size: obj.size }), records: 1 });
+        unit.objects.push(obj);
+      }
+      if (first) objectsDone++;
+      report();
+      return;
+    }
     let bytes: Uint8Array;
     try {
       bytes = await obj.read();

@@ -8,6 +8,7 @@
  */
 import { gunzipSalvage, isGzip, decodeUtf8 } from '../core/input.js';
 import { parseJsonValues } from '../core/json-input.js';
+import { DEFAULT_LIMITS, deeperThan } from '../core/limits.js';
 import { MapFailure } from '../core/outcome.js';
 import type { NormalizeOptions } from './normalize.js';
 
@@ -48,12 +49,15 @@ export const jsonEventReader: EventReader = {
     try {
       text = decodeUtf8(bytes);
     } catch (err) {
-      yield { kind: 'error', message: (err as Error).message, location: fileName };
+      yield { kind: 'error', message: `not a Parquet file (no PAR1 magic number), and as JSON text: ${(err as Error).message}`, location: fileName };
       return;
     }
     for (const r of parseJsonValues(text, { input: fileName }, 'validate')) {
       if (r instanceof MapFailure) {
         yield { kind: 'error', message: r.message, location: locate(fileName, r.context) };
+      } else if (deeperThan(r.value, DEFAULT_LIMITS.maxDepth)) {
+        // No OCSF event nests that deep; the validator's walk over it would not end well.
+        yield { kind: 'error', message: `nests objects/arrays deeper than ${DEFAULT_LIMITS.maxDepth} levels`, location: locate(fileName, r.context) };
       } else {
         yield { kind: 'event', event: r.value, location: locate(fileName, r.context) };
       }
@@ -76,8 +80,56 @@ const parquetPlaceholder: EventReader = {
   },
 };
 
+/**
+ * Why bytes that should be Parquet (a `.parquet` name, or the `PAR1` magic) are not a whole Parquet file, or
+ * undefined when the frame is sound: `PAR1` at both ends and a footer length that fits. A zero-byte or cut
+ * file is refused here, before a reader could take it for an empty one.
+ */
+export function parquetFrameError(bytes: Uint8Array): string | undefined {
+  const n = bytes.length;
+  if (n === 0) return 'not a Parquet file: the file is empty (0 bytes)';
+  if (!isParquet(bytes)) return 'not a Parquet file: it does not start with the PAR1 magic number';
+  if (n < 12 || bytes[n - 4] !== 0x50 || bytes[n - 3] !== 0x41 || bytes[n - 2] !== 0x52 || bytes[n - 1] !== 0x31) {
+    return `truncated Parquet file: ${n} bytes, and it does not end with the PAR1 magic number of a footer`;
+  }
+  const footer = (bytes[n - 8]! | (bytes[n - 7]! << 8) | (bytes[n - 6]! << 16) | (bytes[n - 5]! << 24)) >>> 0;
+  if (footer === 0 || footer > n - 12) return `not a readable Parquet file: its footer length (${footer}) does not fit in ${n} bytes`;
+  return undefined;
+}
+
+/** True when bytes are plainly not text: a NUL, or mostly control bytes, in the first 4 KiB. */
+function looksBinary(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 4096);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c === 0) return true;
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) control++;
+  }
+  return control > n / 10;
+}
+
+/** A reader that yields one error (for inputs refused whole). */
+function refused(message: string): EventReader {
+  return {
+    name: 'refused',
+    sniff: () => true,
+    *read(_bytes, fileName) {
+      yield { kind: 'error', message, location: fileName };
+    },
+  };
+}
+
+const PARQUET_NAME = /\.parquet$/i;
+
 /** Picks the reader for the input's content (after gunzip). */
 export function readerFor(bytes: Uint8Array, fileName: string): EventReader {
+  if (PARQUET_NAME.test(fileName) || isParquet(bytes)) {
+    const bad = parquetFrameError(bytes);
+    if (bad !== undefined) return refused(bad);
+  } else if (looksBinary(bytes)) {
+    return refused('not a Parquet file (no PAR1 magic number) and not JSON text (binary data)');
+  }
   return readers.find((r) => r.sniff(bytes, fileName)) ?? (parquetPlaceholder.sniff(bytes, fileName) ? parquetPlaceholder : jsonEventReader);
 }
 

@@ -18,8 +18,16 @@ import { toEventDay } from '../core/time.js';
 import type { SchemaViolation } from './columns.js';
 import type { Layout } from './schema-tree.js';
 
-/** AWS partition regions: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`, `eu-central-2`, ... */
-export const AWS_REGION = /^[a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-\d{1,2}$/;
+/**
+ * The shape of published AWS region names: a geographic area (`us`, `eu`, `ap`, `sa`, `ca`, `me`, `af`, `il`,
+ * `mx`, `cn`; `eusc-<country>` for the European Sovereign Cloud), an optional partition qualifier (`gov`,
+ * `iso`, `isob`, `isoe`, `isof`), a compass direction and one digit 1-9: `us-east-1`, `us-gov-west-1`,
+ * `cn-north-1`, `ap-southeast-5`, `il-central-1`, `eusc-de-east-1`, `us-isob-east-1`. `us-east-10` and
+ * `aa-bbbb-99` are refused: a partition named after a region that cannot exist is an attacker's or a bug's.
+ * A new area AWS opens is one word to add here.
+ */
+export const AWS_REGION =
+  /^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[bef]?)?|eusc-[a-z]{2})-(?:central|(?:north|south)(?:east|west)?|east|west)-[1-9]$/;
 export const AWS_ACCOUNT = /^\d{12}$/;
 /** An ARN with a 12-digit account field: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;

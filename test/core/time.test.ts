@@ -4,6 +4,8 @@ import { isRealIsoDate, parseIsoMillis, parseIsoUtcFast, toIsoUtc } from '../../
 /** The implementation before the fast paths (the reference every result must equal). */
 function parseIsoMillisReference(s: unknown): number {
   if (typeof s !== 'string' || s.length < 10) return NaN;
+  // A date-time without a zone has no instant (Date.parse would take the local zone).
+  if (s.length > 10 && !/(?:[Zz]|[+-]\d\d:?\d\d)$/.test(s)) return NaN;
   const dot = s.indexOf('.', 19);
   if (dot !== -1) {
     let end = dot + 1;
@@ -93,6 +95,13 @@ describe('parseIsoMillis', () => {
       '+002024-01-01T00:00:00Z', '2024-1-01T00:00:00Z', 'x024-01-01T00:00:00Z', '2024-01-01T00:00:00.12a4Z', 'short', '', 17, null, undefined,
     ];
     for (const s of cases) expect([s, parseIsoMillis(s)]).toEqual([s, parseIsoMillisReference(s)]);
+  });
+
+  it('refuses a date-time without a zone instead of reading it in the local zone', () => {
+    expect(parseIsoMillis('2024-01-01T00:00:00')).toBeNaN();
+    expect(parseIsoMillis('2024-01-01T00:00:00.123')).toBeNaN();
+    expect(parseIsoMillis('2024-01-01T00:00:00+01:00')).toBe(Date.UTC(2023, 11, 31, 23));
+    expect(parseIsoMillis('2024-01-01')).toBe(Date.UTC(2024, 0, 1));
   });
 
   it('parseIsoUtcFast accepts only the …Z forms and agrees with Date.parse on them', () => {

@@ -1,6 +1,6 @@
 /** `ocsf-lake validate` end to end (the built CLI spawned as `node dist/cli/bin.js validate ...`, test/cli-bin.ts). */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiActivity110, dnsActivityRc2 } from './fixtures.js';
 import { CLI } from '../cli-bin.js';
+import { ingest } from '../../src/index.js';
+import { generateSampleFiles } from '../../src/samples/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ocsf-validate-cli-'));
@@ -96,6 +98,33 @@ describe('ocsf-lake validate', () => {
     expect(r.stderr).toContain(`ocsf-lake validate: cannot read ${pq}: not a readable Parquet file`);
     expect(r.stdout).toContain(`${broken}: UNREADABLE 1 event, 1 valid, 0 invalid`);
     expect(r.stdout).toContain('total: 1 event in 3 files, 1 valid, 0 invalid, 3 unreadable');
+  });
+
+  it('a zero-byte or cut Parquet file fails with its reason (in a lake too); random bytes are not a Parquet file', async () => {
+    const lake = join(dir, 'lake');
+    const sample = [...generateSampleFiles('route53', 20, { perFile: 20, seed: 2 })][0]!;
+    const r = await ingest([{ name: 'r53.log.gz', bytes: sample.bytes }], { out: lake, workers: 1, fsync: false, validate: 'off' });
+    const whole = readFileSync(join(lake, r.files[0]!.key));
+    const partDir = join(lake, r.files[0]!.key, '..');
+    writeFileSync(join(partDir, 'zero.parquet'), '');
+    writeFileSync(join(partDir, 'cut.parquet'), whole.subarray(0, whole.length >> 1));
+    const noise = file('noise.bin', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) % 256)));
+    const out = cli([lake, noise]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`${join(partDir, 'zero.parquet')}: not a Parquet file: the file is empty (0 bytes)`);
+    expect(out.stderr).toContain(`${join(partDir, 'cut.parquet')}: truncated Parquet file: ${whole.length >> 1} bytes`);
+    expect(out.stderr).toContain(`${noise}: not a Parquet file (no PAR1 magic number) and not JSON text (binary data)`);
+    expect(out.stderr).not.toContain('UTF-8');
+    expect(out.stdout).toContain(`${join(lake, r.files[0]!.key)}: OK 20 events`);
+    expect(out.stdout).toContain('3 unreadable');
+  });
+
+  it('an event nested 20,000 levels deep is one read error, not a stack overflow', () => {
+    const deep = file('deep.json', '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000) + '\n' + JSON.stringify(apiActivity110()) + '\n');
+    const r = cli([deep]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`ocsf-lake validate: cannot read ${deep}:1: nests objects/arrays deeper than 100 levels\n`);
+    expect(r.stdout).toContain(`${deep}: UNREADABLE 1 event, 1 valid, 0 invalid`);
   });
 
   it('--strip-table-columns tolerates Security Lake table columns', () => {

@@ -46,7 +46,7 @@ export const ingestCommand: Command = {
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${String(values.workers)}`);
     const commitObjects = positiveNumber(values, 'commit-objects', true);
     const maxFileAge = positiveNumber(values, 'max-file-age', false);
-    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules, limits } = sourceOptionsFromArgs(values);
     await requireReadable(positionals);
     const s3 = s3OptionsFromArgs(values);
     const kmsKeyId = values['kms-key-id'] as string | undefined;
@@ -65,6 +65,7 @@ export const ingestCommand: Command = {
         compression,
         context,
         options,
+        ...(limits !== undefined ? { limits } : {}),
         s3,
         ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
         collection: collection?.document,

@@ -5,6 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createMapSession } from '../../core/engine.js';
+import { stringifyAnyDepth } from '../../core/stringify.js';
 import { importSourceModules } from '../../core/source-modules.js';
 import { SourceError } from '../../core/source.js';
 import { fsReason, readInput, requireReadable, sourceUsageError, UsageError, writeOut } from '../io.js';
@@ -32,12 +33,12 @@ export const mapCommand: Command = {
     if (positionals.length === 0) throw new UsageError('at least one FILE (or -) is required');
     const version = (values['source-version'] as string | undefined) ?? undefined;
     if (version !== undefined && !/^\d\.\d$/.test(version)) throw new UsageError(`--source-version must look like 2.0, got ${version}`);
-    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules, limits } = sourceOptionsFromArgs(values);
     await requireReadable(positionals, 'FILE', { directories: 'map reads files; use ocsf-lake ingest for directories' });
     await importSourceModules(sourceModules);
     let session;
     try {
-      session = createMapSession({ source, sourceVersion: version, context, options });
+      session = createMapSession({ source, sourceVersion: version, context, options, limits });
     } catch (err) {
       if (err instanceof SourceError) throw sourceUsageError(err);
       throw err;
@@ -55,7 +56,7 @@ export const mapCommand: Command = {
       }
       for await (const o of session.mapInput(file, bytes)) {
         if (o.kind === 'event') await writeOut(process.stdout, JSON.stringify(o.event) + '\n');
-        else if (o.kind === 'failure') await writeOut(dlq, JSON.stringify(o.failure) + '\n');
+        else if (o.kind === 'failure') await writeOut(dlq, stringifyAnyDepth(o.failure) + '\n');
       }
     }
     if (dlq !== process.stderr) await new Promise<void>((r) => (dlq as ReturnType<typeof createWriteStream>).end(r));

@@ -35,7 +35,7 @@ export const replayCommand: Command = {
     const s3 = s3OptionsFromArgs(values);
     const kmsKeyId = values['kms-key-id'] as string | undefined;
     await probeOutput(output.out, { s3, kmsKeyId });
-    const { context, options, sourceModules } = sourceOptionsFromArgs(values);
+    const { context, options, sourceModules, limits } = sourceOptionsFromArgs(values);
     const result = await replay(positionals, {
       ...output,
       validate: parseValidateMode(values),
@@ -44,6 +44,7 @@ export const replayCommand: Command = {
       context,
       options,
       sourceModules,
+      ...(limits !== undefined ? { limits } : {}),
       deleteReplayed: values['delete-replayed'] === true,
     });
     return printResult('replay', result, printOptions(values, output.out, s3));

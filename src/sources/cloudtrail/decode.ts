@@ -20,7 +20,7 @@
  */
 import { cwlMessages, decodeBareCwlData, isCwlPayload, sniffCwlSubscription, toCwlPayload } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
-import { clip, isObject, parseJsonValues, startsLikeJson } from '../../core/json-input.js';
+import { clip, isObject, parseJsonValues, salvageArray, startsLikeJson } from '../../core/json-input.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { DecodeInput, Decoder, RawRecord } from '../../core/source.js';
@@ -38,6 +38,8 @@ const CT_SOURCE_ESCAPED = /\\"eventSource\\"\s*:\s*\\"[A-Za-z0-9.-]+\.amazonaws\
 const DETAIL_TYPE = /"detail-type"\s*:\s*"[^"]*via CloudTrail"/;
 const LOOKUP_EVENT = /"CloudTrailEvent"\s*:\s*"/;
 const RECORDS_START = /^\s*\{\s*"Records"\s*:\s*\[/;
+/** Where the next record of `Records` starts (every CloudTrail record opens with its eventVersion). */
+const NEXT_RECORD = /\}\s*,\s*\{\s*"eventVersion"/g;
 const EMPTY_RECORDS = /^\s*\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*$/;
 /** CloudTrail's log stream in a trail's log group: `<account>_CloudTrail_<region>[_n]`. */
 const CT_STREAM = /_CloudTrail_/;
@@ -97,7 +99,15 @@ export function* decodeCloudTrail(input: DecodeInput): Generator<Out> {
     else yield* fromCwlPayload(p, base);
     return;
   }
-  for (const item of parseJsonValues(text, base, FAMILY)) {
+  const records = RECORDS_START.exec(text);
+  let first = true;
+  for (const item of parseJsonValues(text, base, FAMILY, input.limits.maxRecordBytes)) {
+    if (first && records !== null && item instanceof MapFailure) {
+      // An S3 log file that does not parse as a whole: keep every record that parses on its own.
+      yield* salvageArray(text, records[0].length - 1, base, FAMILY, NEXT_RECORD);
+      return;
+    }
+    first = false;
     if (item instanceof MapFailure) yield item;
     else if (isBareRecord(item.value)) yield { value: item.value, context: withRecipient(item.value, item.context) }; // NDJSON / arrays of records: no envelope to open
     else yield* unwrap(item.value, item.context);

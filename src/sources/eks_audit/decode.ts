@@ -17,7 +17,8 @@
  */
 import { accountFromArn, cwlMessages, decodeBareCwlData, decodeCwlData, isCwlPayload, regionFromArn, sniffCwlSubscription } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
-import { clip, isObject, parseJsonValues, startsLikeJson } from '../../core/json-input.js';
+import { clip, isObject, lineTooLarge, parseJsonValues, startsLikeJson } from '../../core/json-input.js';
+import { utf8Exceeds } from '../../core/limits.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { DecodeInput, Decoder, RawRecord } from '../../core/source.js';
@@ -213,7 +214,7 @@ function* decodeJson(input: DecodeInput): Generator<Out> {
       return;
     }
   }
-  for (const item of parseJsonValues(text, ctx, SOURCE)) {
+  for (const item of parseJsonValues(text, ctx, SOURCE, input.limits.maxRecordBytes)) {
     if (item instanceof MapFailure) yield item;
     else yield* unwrap(item.value, item.context);
   }
@@ -235,6 +236,11 @@ function* decodeExport(input: DecodeInput): Generator<Out> {
       const sp = s.indexOf(' ');
       if (sp > 0 && s.charCodeAt(0) >= 0x30 && s.charCodeAt(0) <= 0x39 && !Number.isNaN(Date.parse(s.slice(0, sp)))) s = s.slice(sp + 1);
       const lc: RecordContext = { ...ctx, line, offset: pos };
+      if (utf8Exceeds(s, input.limits.maxRecordBytes)) {
+        yield lineTooLarge(s, input.limits.maxRecordBytes, SOURCE, lc);
+        pos = end + 1;
+        continue;
+      }
       const r = parseMessage(s, lc, `line ${line}`);
       if (r instanceof MapFailure) yield r;
       else yield* unwrap(r.value, lc);

@@ -11,7 +11,8 @@
  */
 import { accountFromArn, cwlMessages, decodeCwlData, regionFromArn, toCwlPayload, tryDecodeCwlData } from '../../core/cloudwatch.js';
 import type { CwlPayload } from '../../core/cloudwatch.js';
-import { clip, parseJsonValues } from '../../core/json-input.js';
+import { clip, lineTooLarge, parseJsonValues } from '../../core/json-input.js';
+import { utf8Exceeds } from '../../core/limits.js';
 import { Filtered, MapFailure } from '../../core/outcome.js';
 import type { Decoder, DecodeInput, RawRecord } from '../../core/source.js';
 import type { RecordContext } from '../../core/types.js';
@@ -94,7 +95,7 @@ function* decodeCwl(input: DecodeInput): Generator<RawRecord | MapFailure | Filt
     yield* fromPayload(payload, input.context);
     return;
   }
-  for (const item of parseJsonValues(text, input.context, ROUTE53)) {
+  for (const item of parseJsonValues(text, input.context, ROUTE53, input.limits.maxRecordBytes)) {
     if (item instanceof MapFailure) {
       yield item;
       continue;
@@ -155,6 +156,10 @@ function* decodeExport(input: DecodeInput): Generator<RawRecord | MapFailure> {
     const context: RecordContext = { ...input.context, line, offset: pos };
     pos = end + 1;
     if (raw === '') continue;
+    if (utf8Exceeds(raw, input.limits.maxRecordBytes)) {
+      yield lineTooLarge(raw, input.limits.maxRecordBytes, ROUTE53, context);
+      continue;
+    }
     const sp = raw.indexOf(' ');
     const json = sp !== -1 && raw.charCodeAt(0) !== 0x7b ? raw.slice(sp + 1) : raw;
     try {
@@ -171,7 +176,7 @@ const jsonDecoder: Decoder = {
     const c = firstNonBlank(head).charCodeAt(0);
     return (c === 0x7b || c === 0x5b) && looksLikeQueryLog(head);
   },
-  decode: (input) => parseJsonValues(input.text, input.context, ROUTE53),
+  decode: (input) => parseJsonValues(input.text, input.context, ROUTE53, input.limits.maxRecordBytes),
 };
 
 /** In sniffing order: envelopes first, then the plain records. */

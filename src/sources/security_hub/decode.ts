@@ -32,7 +32,7 @@ export function sniffAsff(head: string): boolean {
 
 /** Yields every finding of the input, unwrapping envelopes; bad JSON parts become failures. */
 export function* decodeAsff(input: DecodeInput): Generator<RawRecord | MapFailure | Filtered> {
-  for (const item of parseJsonValues(input.text, input.context, SOURCE_NAME)) {
+  for (const item of parseJsonValues(input.text, input.context, SOURCE_NAME, input.limits.maxRecordBytes)) {
     if (item instanceof MapFailure) yield item;
     else yield* unwrap(item.value, item.context, 0);
   }

@@ -13,7 +13,8 @@
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { regionFromArn, toCwlPayload, decodeCwlData } from '../../core/cloudwatch.js';
-import { parseJsonValues } from '../../core/json-input.js';
+import { lineTooLarge, parseJsonValues } from '../../core/json-input.js';
+import { utf8Exceeds } from '../../core/limits.js';
 import { MapFailure } from '../../core/outcome.js';
 import type { DecodeInput, Decoder, RawRecord } from '../../core/source.js';
 import type { RecordContext } from '../../core/types.js';
@@ -100,6 +101,8 @@ function* decodeText(input: DecodeInput, sep: Separator): Generator<Item> {
   const base = baseContext(input);
   const allow = input.options.allowUnknownFields === true;
   let fmt: VpcFormat | undefined;
+  // Lines of up to a third of the limit in UTF-16 units cannot exceed it in UTF-8 bytes.
+  const maxChars = Math.floor(input.limits.maxRecordBytes / 3);
   const n = text.length;
   let pos = 0;
   let lineNo = 0;
@@ -132,6 +135,14 @@ function* decodeText(input: DecodeInput, sep: Separator): Generator<Item> {
           return;
         }
       }
+      if (end - pos > maxChars && utf8Exceeds(text.slice(pos, end), input.limits.maxRecordBytes)) {
+        const line = text.slice(pos, end);
+        const f = lineTooLarge(line, input.limits.maxRecordBytes, SOURCE, { ...base, line: lineNo, offset: pos });
+        // Kept whole, the line travels with its format (the dead letter's header) like any other VPC failure.
+        yield typeof f.raw === 'string' ? new MapFailure(f.reason, f.message, SOURCE, new VpcLine(line, fmt), f.context) : f;
+        pos = end + 1;
+        continue;
+      }
       yield {
         value: new VpcLine(text.slice(pos, end), fmt),
         context: { input: base.input, region: base.region, accountId: base.accountId, line: lineNo, offset: pos },
@@ -151,7 +162,7 @@ function* decodeCwl(input: DecodeInput): Generator<Item> {
     yield formatFailure(err, '--vpc-format', base);
     return;
   }
-  for (const item of cwlValues(input.text, base)) {
+  for (const item of cwlValues(input.text, base, input.limits.maxRecordBytes)) {
     if (item instanceof MapFailure) {
       yield item;
       continue;
@@ -186,7 +197,7 @@ function* decodeCwl(input: DecodeInput): Generator<Item> {
   }
 }
 
-function* cwlValues(text: string, base: RecordContext): Generator<Item> {
+function* cwlValues(text: string, base: RecordContext, maxRecordBytes?: number): Generator<Item> {
   const t = text.trimStart();
   if (t.startsWith('H4sI')) {
     let line = 0;
@@ -201,7 +212,7 @@ function* cwlValues(text: string, base: RecordContext): Generator<Item> {
     }
     return;
   }
-  yield* parseJsonValues(text, base, SOURCE);
+  yield* parseJsonValues(text, base, SOURCE, maxRecordBytes);
 }
 
 const ENI_STREAM = /^eni-[0-9a-f]+-(?:all|accept|reject)$/;

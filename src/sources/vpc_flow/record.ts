@@ -124,8 +124,9 @@ export class TextReader implements Reader {
     }
   }
 
+  /** The line with its format: the dead letter keeps the header that replay needs to read it again. */
   raw(): unknown {
-    return this.rec.line;
+    return this.rec;
   }
 }
 

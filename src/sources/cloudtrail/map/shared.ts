@@ -88,36 +88,10 @@ function wrongType(field: string, raw: Raw, source: string, context: RecordConte
   return new MapFailure('invalid-type', `${field} must be a string, got ${typeof raw[field]}`, source, raw, context);
 }
 
-/**
- * True for an IPv4 dotted quad (leading zeros tolerated: anonymised samples carry `225.01.00.16`) or
- * an IPv6 address (with optional zone / embedded IPv4). AWS service names and `AWS Internal` are not.
- */
-export function isIp(s: string): boolean {
-  const n = s.length;
-  if (n < 2 || n > 64) return false;
-  if (s.includes(':')) return IPV6.test(s);
-  const c0 = s.charCodeAt(0);
-  if (c0 >= 48 && c0 <= 57) {
-    let groups = 0;
-    let value = 0;
-    let len = 0;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        value = value * 10 + (c - 48);
-        if (++len > 3 || value > 255) return false;
-      } else if (c === 46) {
-        if (len === 0 || ++groups > 3) return false;
-        value = 0;
-        len = 0;
-      } else return false;
-    }
-    return groups === 3 && len > 0;
-  }
-  return false;
-}
-const IPV6 =
-  /^(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,7}:|(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,5}(?::[0-9a-f]{1,4}){1,2}|(?:[0-9a-f]{1,4}:){1,4}(?::[0-9a-f]{1,4}){1,3}|(?:[0-9a-f]{1,4}:){1,3}(?::[0-9a-f]{1,4}){1,4}|(?:[0-9a-f]{1,4}:){1,2}(?::[0-9a-f]{1,4}){1,5}|[0-9a-f]{1,4}:(?::[0-9a-f]{1,4}){1,6}|:(?:(?::[0-9a-f]{1,4}){1,7}|:)|(?:[0-9a-f]{1,4}:){1,4}:?(?:\d{1,3}\.){3}\d{1,3}|::(?:ffff(?::0{1,4})?:)?(?:\d{1,3}\.){3}\d{1,3})(?:%[\w.-]+)?$/i;
+import { isIp } from '../../../core/ip.js';
+import { flattenInto } from '../../../core/unmapped.js';
+
+export { isIp };
 
 /** True for a DNS name with at least two labels (`cloudformation.amazonaws.com`, not `AWS Internal`). */
 export function isDnsName(s: string): boolean {
@@ -229,22 +203,56 @@ export function apiOf(r: Raw, eventName: string, eventSource: string): Raw {
   return api;
 }
 
-/** src_endpoint: vpcEndpointId, and sourceIPAddress as an IP or an AWS service name (deviation 'src-endpoint-svc-name'). */
+/**
+ * src_endpoint: vpcEndpointId, and sourceIPAddress as an IP or an AWS service name (deviation
+ * 'src-endpoint-svc-name'). A value that is neither (an address that does not parse, such as `300.1.1.1`
+ * or `::gg`, or a value that is not a string) is left to {@link spillSourceIp}.
+ */
 export function srcEndpointOf(r: Raw): Raw | undefined {
   let src: Raw | undefined;
   const vpce = str(r.vpcEndpointId);
   if (vpce !== undefined) src = { uid: vpce };
-  const sip = str(r.sourceIPAddress);
-  if (sip !== undefined) {
-    src ??= {};
-    if (isIp(sip)) src.ip = sip;
-    else {
+  const sip = r.sourceIPAddress;
+  if (typeof sip === 'string') {
+    if (isIp(sip)) (src ??= {}).ip = sip;
+    else if (!looksLikeAddress(sip)) {
+      src ??= {};
       src.domain = sip;
       src.svc_name = sip;
     }
   }
   return src;
 }
+
+/**
+ * The failure of a record whose `sourceIPAddress` cannot be placed (an address that does not parse, a value
+ * that is not a string) when nothing else gives `src_endpoint`, which API Activity requires: the record is
+ * dead-lettered with the reason rather than written invalid or with the value dropped.
+ */
+export function sourceIpFailure(r: Raw, src: Raw | undefined, source: string, context: RecordContext): MapFailure | undefined {
+  if (src !== undefined) return undefined;
+  const sip = r.sourceIPAddress;
+  if (sip === undefined || sip === null) return undefined;
+  if (typeof sip !== 'string') return wrongType('sourceIPAddress', r, source, context);
+  if (isIp(sip) || !looksLikeAddress(sip)) return undefined;
+  return new MapFailure('invalid-ip', `sourceIPAddress ${JSON.stringify(clip(sip, 100))} is not an IP address`, source, r, context);
+}
+
+/** `unmapped` plus `sourceIPAddress` when {@link srcEndpointOf} could not place it: nothing is dropped silently. */
+export function spillSourceIp(r: Raw, unmapped: Record<string, string> | undefined): Record<string, string> | undefined {
+  const sip = r.sourceIPAddress;
+  if (sip === undefined || sip === null) return unmapped;
+  if (typeof sip === 'string' && (isIp(sip) || !looksLikeAddress(sip))) return unmapped;
+  const out = unmapped ?? {};
+  flattenInto(out, 'sourceIPAddress', sip);
+  return out;
+}
+
+/** A broken address rather than a name: a colon (no host or service name has one), or digits and dots only. */
+function looksLikeAddress(s: string): boolean {
+  return s.includes(':') || DIGITS_AND_DOTS.test(s);
+}
+const DIGITS_AND_DOTS = /^[0-9.]+$/;
 
 /** actor.idp: the federation provider (three raw paths, decision 'federated-provider-path') and the identity store. */
 export function idpOf(ui: Raw | undefined, sc: Raw | undefined): Raw | undefined {

@@ -21,6 +21,8 @@ import {
   obj,
   parseEventTime,
   spillIdentity,
+  sourceIpFailure,
+  spillSourceIp,
   srcEndpointOf,
   statusFor,
   str,
@@ -106,7 +108,10 @@ export class CloudTrailMapperV1 implements Mapper {
     }
 
     const src = srcEndpointOf(r);
+    const badIp = sourceIpFailure(r, src, this.source, context);
+    if (badIp !== undefined) return badIp;
     if (src !== undefined) ev.src_endpoint = src;
+    unmapped = spillSourceIp(r, unmapped);
     const userAgent = str(r.userAgent);
     if (userAgent !== undefined) ev.http_request = { user_agent: userAgent };
 

@@ -13,6 +13,7 @@ import { SourceError } from '../../../core/source.js';
 import type { Mapper } from '../../../core/source.js';
 import { parseIsoMillis, toIsoUtc } from '../../../core/time.js';
 import type { OcsfEvent, RecordContext, SourceVersion } from '../../../core/types.js';
+import { isIp } from '../../../core/ip.js';
 import { flattenInto } from '../../../core/unmapped.js';
 import { isObject } from '../../../core/json-input.js';
 import type { EksMappingFile } from '../table.js';
@@ -187,6 +188,8 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
     }
     const ip = ips[0];
     if (typeof ip !== 'string') return fail('invalid-type', `sourceIPs[0] is ${typeName(ip)}, expected a string`, raw, context);
+    // src_endpoint.ip is the endpoint's only identity: an address that does not parse fails the record.
+    if (!isIp(ip)) return fail('invalid-ip', `sourceIPs[0] ${JSON.stringify(ip.slice(0, 100))} is not an IP address`, raw, context);
 
     let time = timeField(raw, 'stageTimestamp', context);
     if (time instanceof MapFailure) return time;
@@ -266,11 +269,12 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
     if (response !== undefined) api.response = response;
 
     // ── endpoints, cloud ─────────────────────────────────────────────────
+    // Intermediate addresses that do not parse stay out of ip fields; the whole list is then in unmapped (allIps).
     const src: Obj = { ip };
     let intermediate: string[] | undefined;
     for (let i = 1; i < ips.length; i++) {
       const v = ips[i];
-      if (typeof v === 'string') (intermediate ??= []).push(v);
+      if (typeof v === 'string' && isIp(v)) (intermediate ??= []).push(v);
     }
     if (intermediate !== undefined) src.intermediate_ips = intermediate;
     const cloud: Obj = { provider: PROVIDER };
@@ -350,7 +354,7 @@ export function createApiActivityMapper(version: SourceVersion, table: EksMappin
           if (typeof v !== 'string') flattenInto(out, k, v);
           break;
         case 'sourceIPs':
-          if (KEEP_SOURCE_IPS || !allStrings(v)) flattenInto(out, k, v);
+          if (KEEP_SOURCE_IPS || !allIps(v)) flattenInto(out, k, v);
           break;
         case 'user':
           collectUser(out, v);
@@ -523,6 +527,13 @@ function first(v: unknown): string | undefined {
 function allStrings(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
+
+/** True for an array of parseable IP addresses (what `src_endpoint` can hold whole). */
+function allIps(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string' || !isIp(v[i] as string)) return false;
   return true;
 }
 

@@ -10,6 +10,7 @@ import type { FailureReason } from '../../../core/outcome.js';
 import type { Mapper } from '../../../core/source.js';
 import { isRealIsoDate, parseIsoMillis, parseIsoUtcFast, toIsoUtc } from '../../../core/time.js';
 import type { OcsfEvent, RecordContext, SourceVersion } from '../../../core/types.js';
+import { isIp } from '../../../core/ip.js';
 import { collectUnmapped, flattenInto } from '../../../core/unmapped.js';
 import { RAW_CAPTION } from '../compile.js';
 import type { ActivityInfo, CompiledTables, FirewallInfo, ObservableInfo, RawRef, RcodeInfo } from '../compile.js';
@@ -181,6 +182,8 @@ export function createDnsActivityMapper(version: SourceVersion, t: CompiledTable
     if (vpc === BAD) return wrongType(rVpc, rec, context);
     const ip = str(get(rec, rIp));
     if (ip === BAD) return wrongType(rIp, rec, context);
+    // An address that does not parse is kept in unmapped, never written as an ip.
+    const badIp = ip !== undefined && !isIp(ip) ? ip : undefined;
     const transport = str(get(rec, rTransport));
     if (transport === BAD) return wrongType(rTransport, rec, context);
     const srcInstance = str(get(rec, rSrcInstance));
@@ -197,6 +200,9 @@ export function createDnsActivityMapper(version: SourceVersion, t: CompiledTable
     if (rRuleGroup !== undefined) {
       ruleGroup = str(get(rec, rRuleGroup));
       if (ruleGroup === BAD) return wrongType(rRuleGroup, rec, context);
+    }
+    if (badIp !== undefined && srcInstance === undefined) {
+      return fail('invalid-ip', `${rawName(rIp)} ${JSON.stringify(badIp.slice(0, 100))} is not an IP address (and there is no ${rawName(rSrcInstance)})`, raw, context);
     }
     if (ip === undefined && srcInstance === undefined) {
       return fail('missing-field', `${rawName(rIp)} is missing (and there is no ${rawName(rSrcInstance)})`, raw, context);
@@ -262,7 +268,7 @@ export function createDnsActivityMapper(version: SourceVersion, t: CompiledTable
 
     const src: Record<string, unknown> = {};
     if (vpc !== undefined) src.vpc_uid = vpc;
-    if (ip !== undefined) src.ip = ip;
+    if (ip !== undefined && badIp === undefined) src.ip = ip;
     if (port >= 0) src.port = port;
     if (srcInstance !== undefined) src.instance_uid = srcInstance;
 
@@ -370,6 +376,7 @@ export function createDnsActivityMapper(version: SourceVersion, t: CompiledTable
       }
       if (Object.keys(unmapped).length === 0) unmapped = undefined;
     }
+    if (badIp !== undefined) (unmapped ??= {})[rawName(rIp)] = badIp;
     if (unmapped !== undefined) ev.unmapped = unmapped;
     return ev;
   }

@@ -9,6 +9,7 @@
  */
 import { MapFailure } from '../../../core/outcome.js';
 import type { Rejection } from '../../../core/outcome.js';
+import { isIp } from '../../../core/ip.js';
 import { isObject } from '../../../core/json-input.js';
 import { toIsoUtc } from '../../../core/time.js';
 import type { Mapper } from '../../../core/source.js';
@@ -83,20 +84,41 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
 
   /** Endpoint ip / intermediate_ips per §4.3: pkt-* wins when it differs from the interface address. Returns the keys set. */
   function address(r: Reader, ep: Record<string, unknown>, addr: number, pkt: number): number {
-    const a = r.state(addr);
-    const p = r.state(pkt);
+    let a = r.state(addr);
+    let p = r.state(pkt);
+    // Each value is sliced once: checked as an address, then written.
+    let aIp: string | undefined;
+    let pIp: string | undefined;
+    if (a === VALUE && !isIp((aIp = r.str(addr)))) return badAddress(addr);
+    if (p === VALUE && !isIp((pIp = r.str(pkt)))) return badAddress(pkt);
     if (p === VALUE) {
-      ep.ip = r.str(pkt);
-      if (a === VALUE && !r.same(addr, pkt)) {
-        ep.intermediate_ips = [r.str(addr)];
+      ep.ip = pIp;
+      if (a === VALUE && aIp !== pIp) {
+        ep.intermediate_ips = [aIp];
         return 2;
       }
       return 1;
     }
-    if (a >= DASH) ep.ip = r.str(addr);
-    else if (p === DASH) ep.ip = '-';
+    if (a === VALUE) ep.ip = aIp;
+    else if (a === DASH || p === DASH) ep.ip = '-';
     else return 0;
     return 1;
+  }
+
+  /** {@link resolve}, with a value outside the enum's table (e.g. action `MAYBE`) kept in unmapped. */
+  function pick(r: Reader, e: CompiledEnum): Readonly<EnumHit> | undefined {
+    const hit = resolve(r, e);
+    if (hit === e.other && r.state(e.fid) === VALUE && !rejected.includes(e.fid)) rejected.push(e.fid);
+    return hit;
+  }
+
+  /** Fields of the current record that no attribute can hold (an enum value outside its table): they go to unmapped. */
+  const rejected: number[] = [];
+  /** The first address field of the current record that is not an IP address (-1: none). */
+  let badAddressFid = -1;
+  function badAddress(fid: number): number {
+    if (badAddressFid < 0) badAddressFid = fid;
+    return 0;
   }
 
   /** interface/vpc/instance/subnet onto the endpoint chosen by flow_direction (§4.3). Returns the keys set. */
@@ -129,6 +151,8 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
   }
 
   function mapWith(r: Reader, ctx: RecordContext): OcsfEvent | Rejection {
+    rejected.length = 0;
+    badAddressFid = -1;
     // --- times (§1.4, §4.2)
     const st = r.state(F.start);
     if (st !== VALUE) {
@@ -158,10 +182,10 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
     if (tcpFlags === BAD) return badNumber(r, F.tcp_flags, ctx);
 
     // --- enums (§4.3)
-    const act = resolve(r, T.activity)!;
-    const disp = resolve(r, T.disposition)!;
-    const dir = resolve(r, T.direction);
-    const bnd = resolve(r, T.boundary);
+    const act = pick(r, T.activity)!;
+    const disp = pick(r, T.disposition)!;
+    const dir = pick(r, T.direction);
+    const bnd = pick(r, T.boundary);
     const onDst = r.state(F.flow_direction) === VALUE && r.match(F.flow_direction, T.placementDst) >= 0;
 
     // --- endpoints (§4.2, §4.3)
@@ -189,6 +213,9 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
     }
     nDst += address(r, dst, F.dstaddr, F.pkt_dstaddr);
     if (onDst) nDst += place(r, dst);
+    if (badAddressFid >= 0) {
+      return fail('invalid-ip', `${FIELD_NAMES[badAddressFid]} ${JSON.stringify(r.str(badAddressFid))} is not an IP address`, r, undefined, ctx);
+    }
 
     const ci: Record<string, unknown> = {};
     if (protocol >= 0) ci.protocol_num = protocol;
@@ -255,7 +282,7 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
     ev.activity_name = act.caption;
     ev.activity_id = act.id;
     if (v2) {
-      const a = resolve(r, T.action!)!;
+      const a = pick(r, T.action!)!;
       const c = captionOf(r, T.action!, a);
       if (c !== undefined) ev.action = c;
       ev.action_id = a.id;
@@ -275,6 +302,7 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
       const f = unmappedFids[i]!;
       if (r.state(f) >= DASH) (um ??= {})[FIELD_NAMES[f]!] = r.str(f);
     }
+    for (let i = 0; i < rejected.length; i++) (um ??= {})[FIELD_NAMES[rejected[i]!]!] = r.str(rejected[i]!);
     if (allowUnknown) {
       const extra: Record<string, string> = {};
       r.unknownInto(extra);
@@ -305,7 +333,7 @@ export function createNetworkActivityMapper(version: SourceVersion, tables: Comp
       if (raw instanceof VpcLine) {
         const n = text.load(raw);
         if (n !== raw.format.n) {
-          return fail('field-count-mismatch', `the line has ${n} fields, the format has ${raw.format.n} (${raw.format.text})`, undefined, raw.line, context);
+          return fail('field-count-mismatch', `the line has ${n} fields, the format has ${raw.format.n} (${raw.format.text})`, undefined, raw, context);
         }
         return mapWith(text, context);
       }
