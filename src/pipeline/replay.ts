@@ -37,7 +37,7 @@ export async function replay(dlqInputs: readonly InputSource[], opts: ReplayOpti
   const started = Date.now();
   const groups = new Map<string, Group>();
   const events: { entry: DeadLetterEntry; event: OcsfEvent }[] = [];
-  const binary: { name: string; source: string; bytes: Uint8Array }[] = [];
+  const binary: { name: string; source: string; bytes: Uint8Array; context: { region?: string; accountId?: string } }[] = [];
   const unreadable: MapFailure[] = [];
   const s3Client = dlqInputs.some((i) => typeof i === 'string' && i.startsWith('s3://')) ? createS3Client(opts.s3) : undefined;
 
@@ -68,7 +68,10 @@ export async function replay(dlqInputs: readonly InputSource[], opts: ReplayOpti
       if ((entry.raw === null || entry.raw === undefined) && entry.event !== undefined) {
         events.push({ entry, event: entry.event as OcsfEvent });
       } else if (isBase64Raw(entry.raw)) {
-        binary.push({ name: `${obj.name}#${lineNo}`, source: entry.source, bytes: Buffer.from(entry.raw.base64, 'base64') });
+        // Raw bytes travel with what their line needs to be read again: its header and the envelope's region/account.
+        const bytes = Buffer.from(entry.raw.base64, 'base64');
+        const context = { ...(entry.region ? { region: entry.region } : {}), ...(entry.accountId ? { accountId: entry.accountId } : {}) };
+        binary.push({ name: `${obj.name}#${lineNo}`, source: entry.source, bytes: entry.header !== undefined ? Buffer.concat([Buffer.from(entry.header + '\n'), bytes]) : bytes, context });
       } else {
         const key = `${entry.source}\u0000${entry.header ?? ''}\u0000${entry.region ?? ''}\u0000${entry.accountId ?? ''}`;
         let g = groups.get(key);
@@ -88,7 +91,7 @@ export async function replay(dlqInputs: readonly InputSource[], opts: ReplayOpti
     const text = (g.header !== undefined ? g.header + '\n' : '') + g.lines.join('\n') + '\n';
     results.push(await ingest([{ name: `replay-${n++}:${g.source}`, bytes: Buffer.from(text), context: g.context }], { ...opts, source: g.source, workers: 1 }));
   }
-  for (const b of binary) results.push(await ingest([{ name: b.name, bytes: b.bytes }], { ...opts, source: b.source, workers: 1 }));
+  for (const b of binary) results.push(await ingest([{ name: b.name, bytes: b.bytes, context: b.context }], { ...opts, source: b.source, workers: 1 }));
   for (const r of results) mergeCounts(counts, r.counts);
 
   const files: WrittenFile[] = results.flatMap((r) => r.files);
