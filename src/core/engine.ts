@@ -257,7 +257,11 @@ function utf8Failure(rec: RawRecord, input: EngineDecodeInput, source: string): 
   const line = rec.context.line;
   const damaged = line !== undefined ? input.damage!.lines.get(line) : undefined;
   if (damaged !== undefined && rec.context.index === undefined) {
-    return new MapFailure('invalid-utf8', `line ${line} is not valid UTF-8 (first bad byte at offset ${damaged.bad})`, source, rawBytes(input.bytes, input.name, damaged.start, damaged.end), rec.context);
+    const raw = rawBytes(input.bytes, input.name, damaged.start, damaged.end);
+    // A text line whose fields a header names (VPC) keeps that header for replay, as its other failures do.
+    const header = (rec.value as { deadLetterHeader?: () => string } | null)?.deadLetterHeader;
+    if (typeof header === 'function') Object.defineProperty(raw, 'deadLetterHeader', { value: header.bind(rec.value) });
+    return new MapFailure('invalid-utf8', `line ${line} is not valid UTF-8 (first bad byte at offset ${damaged.bad})`, source, raw, rec.context);
   }
   if (!holdsReplacement(rec.value)) return undefined;
   return new MapFailure('invalid-utf8', 'the record held bytes that are not valid UTF-8 (replaced by U+FFFD in raw)', source, rec.value, rec.context);

@@ -52,7 +52,7 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
     return;
   }
   const groups = new Map<string, Group>();
-  const binary: { name: string; source: string; version?: string; bytes: Uint8Array }[] = [];
+  const binary: { name: string; source: string; version?: string; bytes: Uint8Array; context: RecordContext }[] = [];
   let lineNo = 0;
   for (const line of text.split('\n')) {
     lineNo++;
@@ -72,7 +72,11 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
         yield { kind: 'failure', failure: new MapFailure('unsupported-version', `dead-letter entry has no source version (mapper ${entry.mapper ?? 'unknown'})`, entry.source, null, context) };
       } else yield { kind: 'event', source: source!, version, event: entry.event as OcsfEvent, context, raw: null };
     } else if (isBase64Raw(entry.raw)) {
-      binary.push({ name: `${name}#${lineNo}`, source: entry.source, ...(version !== undefined ? { version } : {}), bytes: Buffer.from(entry.raw.base64, 'base64') });
+      // Raw bytes travel with what their line needs to be read again: its header and the envelope's region/account.
+      const raw = Buffer.from(entry.raw.base64, 'base64');
+      const ctx = { ...(entry.region ? { region: entry.region } : {}), ...(entry.accountId ? { accountId: entry.accountId } : {}) };
+      const bytes = entry.header !== undefined ? Buffer.concat([Buffer.from(entry.header + '\n'), raw]) : raw;
+      binary.push({ name: `${name}#${lineNo}`, source: entry.source, ...(version !== undefined ? { version } : {}), bytes, context: ctx });
     } else {
       const key = `${entry.source}\u0000${version ?? ''}\u0000${entry.header ?? ''}\u0000${entry.region ?? ''}\u0000${entry.accountId ?? ''}`;
       let g = groups.get(key);
@@ -88,7 +92,7 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
     const body = (g.header !== undefined ? g.header + '\n' : '') + g.lines.join('\n') + '\n';
     yield* sessionOrFailure(sessions, g.source, g.version, `${name}:replay-${n++}:${g.source}`, Buffer.from(body), g.context, g.lines);
   }
-  for (const b of binary) yield* sessionOrFailure(sessions, b.source, b.version, b.name, b.bytes, {}, [{ base64: Buffer.from(b.bytes).toString('base64'), bytes: b.bytes.length }]);
+  for (const b of binary) yield* sessionOrFailure(sessions, b.source, b.version, b.name, b.bytes, b.context, [{ base64: Buffer.from(b.bytes).toString('base64'), bytes: b.bytes.length }]);
 }
 
 /** Maps a regrouped input with its source's session; a source no longer known fails each of its records. */

@@ -261,3 +261,16 @@ describe('large findings', () => {
     expect(ratio).toBeLessThan(30);
   });
 });
+
+describe('strict values', () => {
+  it('an evidence address that does not parse goes back to unmapped, never to src_endpoint.ip', async () => {
+    const key = 'aws/guardduty/service/action/awsApiCallAction/remoteIpDetails/ipAddressV4';
+    const f = finding('guardduty-api-archived');
+    const good = (await run(JSON.stringify(f))).events[0]!;
+    expect(JSON.stringify(good.evidences)).toContain('"ip":"198.51.100.23"');
+    const bad = { ...f, ProductFields: { ...(f.ProductFields as object), [key]: '300.1.1.1' } };
+    const ev = (await run(JSON.stringify(bad))).events[0]!;
+    expect(JSON.stringify(ev.evidences ?? null)).not.toContain('300.1.1.1');
+    expect(ev.unmapped![`ProductFields.${key}`]).toBe('300.1.1.1');
+  });
+});

@@ -5,6 +5,7 @@
  * process without pid/uid, an endpoint without ip, coordinates without both lon and lat, a file
  * without a path) is left out and its raw keys go back to unmapped.
  */
+import { isIp } from '../../../core/ip.js';
 import { toIsoUtc } from '../../../core/time.js';
 import { flattenInto } from '../../../core/unmapped.js';
 import { ACTOR_PROCESS_SLOT, EVIDENCE_SLOTS, TARGET_PROCESS_SLOT } from '../tables.js';
@@ -98,7 +99,8 @@ export function buildEvidence(s: EvidenceSlots, un: Record<string, string>, c: E
     any = true;
   }
   const ip = v[S['src_endpoint.ip']];
-  if (ip !== undefined) {
+  // An address that does not parse is not an endpoint: it and its location go back to unmapped.
+  if (typeof ip === 'string' && isIp(ip)) {
     const ep: Obj = { ip };
     const loc: Obj = {};
     let hasLoc = false;
@@ -119,7 +121,7 @@ export function buildEvidence(s: EvidenceSlots, un: Record<string, string>, c: E
     if (hasLoc) ep.location = loc;
     ev.src_endpoint = ep;
     any = true;
-  } else s.spill(un, S['src_endpoint.ip'] + 1, S['src_endpoint.location.coordinates[1]'] + 1);
+  } else s.spill(un, S['src_endpoint.ip'], S['src_endpoint.location.coordinates[1]'] + 1);
   return any ? ev : undefined;
 }
 
