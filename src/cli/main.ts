@@ -14,8 +14,9 @@ import { validateCommand } from './commands/validate.js';
 import { sourcesCommand } from './commands/sources.js';
 import { catalogCommand } from './commands/catalog.js';
 import { schemaCommand } from './commands/schema.js';
+import { queryCommand } from './commands/query.js';
 
-export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, sourcesCommand, catalogCommand, schemaCommand];
+export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, queryCommand, sourcesCommand, catalogCommand, schemaCommand];
 
 export async function main(argv: string[]): Promise<number> {
   watchStdout();
