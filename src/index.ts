@@ -124,6 +124,8 @@ export { formatCounts } from './pipeline/summary.js';
 export { buildRunReport, formatRunReport, runFailed, classNames } from './pipeline/report.js';
 export type { RunReport, FailureGroup, FailOn, ReportOptions } from './pipeline/report.js';
 export { openLakeQuery, lakeViews, DuckDbMissingError } from './query/lake.js';
+export { coverage, formatCoverage } from './pipeline/coverage.js';
+export type { CoverageOptions, CoverageReport, SourceCoverage } from './pipeline/coverage.js';
 export type { LakeQuery, LakeView } from './query/lake.js';
 export { writeSamples, generateSampleFiles, SAMPLE_SOURCES, DEFAULT_SPREAD } from './samples/index.js';
 export type { SampleOptions, SampleSource, SampleFile, SampleSpread } from './samples/index.js';

@@ -15,8 +15,9 @@ import { sourcesCommand } from './commands/sources.js';
 import { catalogCommand } from './commands/catalog.js';
 import { schemaCommand } from './commands/schema.js';
 import { queryCommand } from './commands/query.js';
+import { coverageCommand } from './commands/coverage.js';
 
-export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, queryCommand, sourcesCommand, catalogCommand, schemaCommand];
+export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, queryCommand, coverageCommand, sourcesCommand, catalogCommand, schemaCommand];
 
 export async function main(argv: string[]): Promise<number> {
   watchStdout();
