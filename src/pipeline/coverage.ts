@@ -2,8 +2,8 @@
  * Field coverage of a mapping on a user's own logs: per source and version, which OCSF attributes the events
  * fill and how often, which declared attributes are never filled, which raw keys end in `unmapped` (how often,
  * with a sample value), which enum ids fell back to `Unknown` (0) or `Other` (99) — an unknown `eventName`,
- * identity type, ASFF product or VPC value lands there — and which raw fields were seen and whether the mapper
- * consumed them or only kept them in `unmapped`. A diagnostic: it walks whole records and events, which the
+ * identity type, ASFF product or VPC value lands there — and which raw fields were seen, whether the mapper
+ * consumed them or only kept them in `unmapped`, and to which attributes their values went. A diagnostic: it walks whole records and events, which the
  * ingest hot path never does.
  */
 import { createMapSession } from '../core/engine.js';
@@ -38,8 +38,12 @@ export interface SourceCoverage {
   unmapped: { key: string; events: number; sample: string }[];
   /** Enum ids at 0 (Unknown) or 99 (Other), with the caption or raw value beside them. */
   fallbacks: { path: string; id: number; events: number; sample?: string }[];
-  /** Raw leaf fields seen; `mapped` false when every occurrence was kept only in `unmapped`. */
-  rawFields: { path: string; records: number; mapped: boolean }[];
+  /**
+   * Raw leaf fields seen; `mapped` false when every occurrence was kept only in `unmapped`; `to`: the OCSF
+   * attributes that held the same value in the same event (most often first), which is where the mapper put it
+   * when it copied the value (a converted value, such as a time, is not traced).
+   */
+  rawFields: { path: string; records: number; mapped: boolean; to: { attribute: string; records: number }[] }[];
 }
 
 export interface CoverageReport {
@@ -59,19 +63,26 @@ interface Acc {
   attributes: Map<string, number>;
   unmapped: Map<string, { events: number; sample: string }>;
   fallbacks: Map<string, { path: string; id: number; events: number; sample?: string }>;
-  raw: Map<string, { records: number; unmapped: number }>;
+  raw: Map<string, { records: number; unmapped: number; to: Map<string, number> }>;
 }
 
 const INDEX = /\.\d+(?=\.|$)|\[\d+\]/g;
 
-/** Leaf paths of a JSON value (arrays as `[]`), each once per value. */
-function leafPaths(v: unknown, prefix: string, out: Set<string>, depth = 0): void {
+/** Leaf values of a JSON value with their paths (arrays as `[]`). */
+function leafValues(v: unknown, prefix: string, out: [string, unknown][], depth = 0): void {
   if (depth > 32) return;
   if (Array.isArray(v)) {
-    for (const x of v) leafPaths(x, `${prefix}[]`, out, depth + 1);
+    for (const x of v) leafValues(x, `${prefix}[]`, out, depth + 1);
   } else if (v !== null && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) leafPaths(x, prefix === '' ? k : `${prefix}.${k}`, out, depth + 1);
-  } else if (prefix !== '') out.add(prefix);
+    for (const [k, x] of Object.entries(v)) leafValues(x, prefix === '' ? k : `${prefix}.${k}`, out, depth + 1);
+  } else if (prefix !== '') out.push([prefix, v]);
+}
+
+/** Values distinctive enough to trace from a raw field to an attribute (not `true`, `0`, `""` or `-`). */
+function traceKey(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.length >= 3 ? `s:${v}` : undefined;
+  if (typeof v === 'number') return Math.abs(v) >= 2 ? `n:${v}` : undefined;
+  return undefined;
 }
 
 /** `*_id` enum values at 0 or 99, with their sibling caption. */
@@ -122,9 +133,16 @@ export async function coverage(inputs: readonly InputSource[], opts: CoverageOpt
       if (!acc) accs.set(id, (acc = { source: o.source, version: o.version, events: 0, attributes: new Map(), unmapped: new Map(), fallbacks: new Map(), raw: new Map() }));
       acc.events++;
       const ev = o.event as Record<string, unknown>;
-      const paths = new Set<string>();
       const { unmapped, ...rest } = ev;
-      leafPaths(rest, '', paths);
+      const leaves: [string, unknown][] = [];
+      leafValues(rest, '', leaves);
+      const paths = new Set<string>();
+      const byValue = new Map<string, Set<string>>();
+      for (const [p, v] of leaves) {
+        paths.add(p);
+        const k = traceKey(v);
+        if (k !== undefined) (byValue.get(k) ?? byValue.set(k, new Set()).get(k)!).add(p);
+      }
       for (const p of paths) acc.attributes.set(p, (acc.attributes.get(p) ?? 0) + 1);
       const unmappedKeys = new Set<string>();
       if (unmapped !== null && typeof unmapped === 'object') {
@@ -145,12 +163,19 @@ export async function coverage(inputs: readonly InputSource[], opts: CoverageOpt
         else acc.fallbacks.set(k, { ...f, events: 1 });
       }
       if (o.raw !== null && typeof o.raw === 'object') {
-        const raw = new Set<string>();
-        leafPaths(o.raw, '', raw);
-        for (const p of raw) {
-          const r = acc.raw.get(p) ?? { records: 0, unmapped: 0 };
+        const raw: [string, unknown][] = [];
+        leafValues(o.raw, '', raw);
+        const seen = new Map<string, Set<string>>();
+        for (const [p, v] of raw) {
+          const to = seen.get(p) ?? seen.set(p, new Set()).get(p)!;
+          const k = traceKey(v);
+          if (k !== undefined) for (const a of byValue.get(k) ?? []) to.add(a);
+        }
+        for (const [p, to] of seen) {
+          const r = acc.raw.get(p) ?? { records: 0, unmapped: 0, to: new Map<string, number>() };
           r.records++;
           if (unmappedKeys.has(p) || [...unmappedKeys].some((k) => p.startsWith(`${k}.`) || p.startsWith(`${k}[]`))) r.unmapped++;
+          for (const a of to) r.to.set(a, (r.to.get(a) ?? 0) + 1);
           acc.raw.set(p, r);
         }
       }
@@ -173,7 +198,12 @@ export async function coverage(inputs: readonly InputSource[], opts: CoverageOpt
         unmapped: byCount([...acc.unmapped].map(([key, u]) => ({ key, ...u }))).slice(0, top),
         fallbacks: byCount([...acc.fallbacks.values()]).slice(0, top),
         rawFields: [...acc.raw]
-          .map(([path, r]) => ({ path, records: r.records, mapped: r.unmapped < r.records }))
+          .map(([path, r]) => ({
+            path,
+            records: r.records,
+            mapped: r.unmapped < r.records,
+            to: [...r.to].map(([attribute, records]) => ({ attribute, records })).sort((a, b) => b.records - a.records).slice(0, 3),
+          }))
           .sort((a, b) => Number(a.mapped) - Number(b.mapped) || b.records - a.records)
           .slice(0, top),
       };
@@ -199,6 +229,11 @@ export function formatCoverage(r: CoverageReport): string {
     if (s.fallbacks.length > 0) {
       lines.push('  fallbacks (enum ids at 0 Unknown or 99 Other)');
       for (const f of s.fallbacks) lines.push(`    ${`${f.path}=${f.id}`.padEnd(56)} ${n(f.events).padStart(9)}${f.sample !== undefined ? `  e.g. ${f.sample}` : ''}`);
+    }
+    const traced = s.rawFields.filter((f) => f.mapped && f.to.length > 0);
+    if (traced.length > 0) {
+      lines.push('  raw fields → OCSF attributes (where the same value landed)');
+      for (const f of traced) lines.push(`    ${f.path.padEnd(40)} ${n(f.records).padStart(9)}  → ${f.to.map((t) => `${t.attribute} (${n(t.records)})`).join(', ')}`);
     }
     const only = s.rawFields.filter((f) => !f.mapped);
     if (only.length > 0) {

@@ -48,18 +48,21 @@ describe('ocsf-lake coverage', () => {
     expect(x.recipient).toBeGreaterThan(0);
     expect(ct.unmapped.find((u) => u.key === 'recipientAccountId')).toMatchObject({ events: x.recipientUnmapped, sample: expect.stringMatching(/^\d{12}$/) });
     expect(x.recipientUnmapped).toBe(x.recipient);
-    expect(ct.rawFields.find((f) => f.path === 'recipientAccountId')).toEqual({ path: 'recipientAccountId', records: x.recipient, mapped: false });
-    expect(ct.rawFields.find((f) => f.path === 'eventName')).toMatchObject({ mapped: true });
+    expect(ct.rawFields.find((f) => f.path === 'recipientAccountId')).toMatchObject({ path: 'recipientAccountId', records: x.recipient, mapped: false });
+    // Where the mapping spec puts them (docs/mapping-spec.md, CloudTrail): eventName → api.operation, awsRegion → cloud.region.
+    expect(ct.rawFields.find((f) => f.path === 'eventName')).toMatchObject({ mapped: true, records: x.events, to: [{ attribute: 'api.operation', records: x.events }] });
+    expect(ct.rawFields.find((f) => f.path === 'awsRegion')?.to[0]).toEqual({ attribute: 'cloud.region', records: x.events });
     expect(ct.fallbacks.find((f) => f.path === 'activity_id' && f.id === 99)?.events ?? 0).toBe(x.other);
     expect(ct.attributes.find((a) => a.path === 'class_uid')).toEqual({ path: 'class_uid', events: x.events });
     for (const never of ct.neverFilled) expect(x.filled.has(never)).toBe(false);
   });
 
   it('prints the same as text', () => {
-    const r = runCli(['coverage', '--top', '5', DIR]);
+    const r = runCli(['coverage', '--top', '60', DIR]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^CLOUD_TRAIL_MGMT 2\.0: \d+ events$/m);
     expect(r.stdout).toMatch(/^ {4}recipientAccountId +\d+ +e\.g\. \d{12}$/m);
     expect(r.stdout).toContain('  raw fields kept only in unmapped');
+    expect(r.stdout).toMatch(/^ {4}eventName +\d+ +→ api\.operation \(\d+\)$/m);
   });
 });
