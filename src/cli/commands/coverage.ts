@@ -7,15 +7,14 @@ import { importSourceModules } from '../../core/source-modules.js';
 import type { Command } from '../command.js';
 import { requireReadable, sourceUsageError, UsageError, writeOut } from '../io.js';
 import { S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
-import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
+import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS, SOURCE_SELECT_FLAGS } from '../source-options.js';
 
 export const coverageCommand: Command = {
   name: 'coverage',
   summary: 'which raw fields each source maps, keeps in unmapped or routes to a fallback, on your own logs',
   usage: 'ocsf-lake coverage [options] INPUT...   (INPUT: file, directory, s3://BUCKET/PREFIX)',
   options: {
-    source: { type: 'string', default: 'auto', value: 'SOURCE', description: 'a sourceName, a family (cloudtrail), or auto to recognize each input by content' },
-    'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version whose mapping to measure', defaultText: "each source's latest" },
+    ...SOURCE_SELECT_FLAGS,
     top: { type: 'string', default: '25', value: 'N', description: 'entries listed per section (counts are complete)' },
     json: { type: 'boolean', description: 'print the report as JSON' },
     ...S3_FLAGS,
