@@ -2,7 +2,7 @@
  * The package as users see it: named exports only, every name the README imports exists, the bin and exports map
  * point at the build, and dependency versions are pinned exactly (the lockfile holds them).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 
@@ -30,6 +30,17 @@ describe('package', () => {
     for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
       expect(version, name).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
     }
+  });
+
+  it('installs only what the library imports: every runtime dependency is imported by src/, DuckDB is an optional peer', () => {
+    const sources = readdirSync(new URL('src/', root), { recursive: true })
+      .filter((f) => String(f).endsWith('.ts'))
+      .map((f) => readFileSync(new URL(`src/${String(f)}`, root), 'utf8'))
+      .join('\n');
+    for (const name of Object.keys(pkg.dependencies)) expect(sources, `${name} is a dependency src/ never imports`).toMatch(new RegExp(`['"]${name}(/[^'"]*)?['"]`));
+    expect(pkg.dependencies.tinybench).toBeUndefined();
+    expect(pkg.peerDependenciesMeta['@duckdb/node-api']).toEqual({ optional: true });
+    expect(pkg.dependencies['@duckdb/node-api']).toBeUndefined();
   });
 
   it('README names the two set-up commands that .ci/run runs', () => {

@@ -6,6 +6,11 @@ import { crashLine } from './crash.js';
 // The SDK warns on Node 20 about its releases of 2027; the pinned SDK supports Node 20, so a user can do nothing about it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const argv = process.argv.slice(2);
+// An error event nothing listens to (a stream, a socket) ends the run the same way: one line, the trace in a file.
+process.on('uncaughtException', (err) => {
+  process.stderr.write(crashLine(err, argv) + '\n');
+  process.exit(1);
+});
 main(argv).then(
   (code) => {
     process.exitCode = code;

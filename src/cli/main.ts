@@ -15,8 +15,10 @@ import { sourcesCommand } from './commands/sources.js';
 import { catalogCommand } from './commands/catalog.js';
 import { schemaCommand } from './commands/schema.js';
 import { ledgerCommand } from './commands/ledger.js';
+import { queryCommand } from './commands/query.js';
+import { coverageCommand } from './commands/coverage.js';
 
-export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, ledgerCommand, sourcesCommand, catalogCommand, schemaCommand];
+export const commands: Command[] = [demoCommand, ingestCommand, replayCommand, mapCommand, validateCommand, ledgerCommand, queryCommand, coverageCommand, sourcesCommand, catalogCommand, schemaCommand];
 
 export async function main(argv: string[]): Promise<number> {
   watchStdout();

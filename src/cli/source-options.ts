@@ -8,6 +8,12 @@ import type { InputLimits } from '../core/limits.js';
 import type { OptionSpec } from './command.js';
 import { UsageError } from './io.js';
 
+/** `--source` (default auto) and `--source-version`, for the commands that read raw logs of any source. */
+export const SOURCE_SELECT_FLAGS: Record<string, OptionSpec> = {
+  source: { type: 'string', default: 'auto', value: 'SOURCE', description: 'a sourceName (CLOUD_TRAIL_MGMT), a family (cloudtrail), or auto to recognize each input by content' },
+  'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version (and so OCSF version) to map to', defaultText: "each source's latest" },
+};
+
 export const SOURCE_OPTION_FLAGS: Record<string, OptionSpec> = {
   region: {
     type: 'string',

@@ -161,7 +161,7 @@ function partitionWarnings(result: IngestResult, opts: ReportOptions): string[] 
     out.push(`${events.toLocaleString('en-US')} ${source} event${events === 1 ? '' : 's'} name no AWS account (neither the input's S3 key nor the records): filed under accountId=external; pass --account ACCOUNT_ID when they come from one account`);
   }
   if (opts.region !== undefined && result.counts.eventsWritten > 0) {
-    out.push(`records naming no Region (input key, envelope or fields) were filed under --region ${opts.region}`);
+    out.push(`records that name no Region (input key, envelope or fields), if any, are filed under --region ${opts.region}`);
   }
   return out;
 }

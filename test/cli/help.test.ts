@@ -94,3 +94,12 @@ describe.each(commands.map((c) => [c.name, c] as const))('ocsf-lake %s --help', 
     expect(r.stdout).toBe(help + '\n');
   });
 });
+
+describe('ocsf-lake schema --source cloudtrail', () => {
+  it("keeps the built-in sources' internal schema notes off the user's terminal", () => {
+    const r = runCli(['schema', '--source', 'cloudtrail']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^# CLOUD_TRAIL_MGMT 2\.0 /m);
+  });
+});

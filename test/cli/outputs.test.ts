@@ -79,7 +79,27 @@ describe('--out on S3 (s3rver)', () => {
   });
 });
 
+describe('map --dlq', () => {
+  it('a path that cannot be written is one line, exit 2, before any input is read', () => {
+    const r = runCli(['map', '--source', 'cloudtrail', '--dlq', join(tmp, 'no-dir', 'dlq.ndjson'), input]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`ocsf-lake map: cannot write --dlq ${join(tmp, 'no-dir', 'dlq.ndjson')}: no such file or directory (see: ocsf-lake map --help)\n`);
+  });
+});
+
 describe('an unexpected error', () => {
+  it('thrown where nothing catches it (here by a --source-module) is one line naming the trace file, exit 1', () => {
+    const plugin = join(tmp, 'boom.mjs');
+    writeFileSync(plugin, "setTimeout(() => { throw new Error('boom from a plugin'); }, 0);\n");
+    const r = runCli(['map', '--source', 'cloudtrail', '--source-module', plugin, input]);
+    expect(r.status).toBe(1);
+    const m = /^ocsf-lake: unexpected error: boom from a plugin \(full trace in (.+); please report it\)\n$/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(readFileSync(m![1]!, 'utf8')).toContain(`at Timeout._onTimeout (file://${plugin}`);
+    rmSync(m![1]!);
+  });
+
   it('is one line naming the file that holds the full trace', () => {
     const err = new Error('boom\nsecond line');
     const line = crashLine(err, ['ingest', '--out', 'x']);

@@ -1,7 +1,7 @@
 /**
  * `ocsf-lake demo [--out ./lake] [--records N]`: the README's main command. Generates sample inputs for all seven
  * sources with the project's own seeded generator (local files only), ingests them into a lake, prints the
- * summary, then queries the lake with DuckDB: events per source and class, and one sample row.
+ * summary, then queries the lake as `ocsf-lake query` does: events per table and class, and one sample row.
  */
 import { rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { printResult } from './ingest.js';
 import { probeOutput } from '../out-probe.js';
+import { DuckDbMissingError, openLakeQuery } from '../../query/lake.js';
+import { formatRows } from '../rows.js';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -67,44 +69,29 @@ export const demoCommand: Command = {
   },
 };
 
-/** Reads the lake back with DuckDB (a dev dependency: the query is skipped, with a note, when it is absent). */
+/** Reads the lake back through `ocsf-lake query`'s views (skipped, with a note, without `@duckdb/node-api`). */
 async function queryLake(root: string): Promise<void> {
-  let duckdb: typeof import('@duckdb/node-api');
+  let q;
   try {
-    duckdb = await import('@duckdb/node-api');
-  } catch {
-    process.stdout.write('\n(@duckdb/node-api is not installed: skipping the DuckDB query of the lake)\n');
+    q = await openLakeQuery(root);
+  } catch (err) {
+    if (!(err instanceof DuckDbMissingError)) throw err;
+    process.stdout.write(`\n(skipping the query of the lake: ${err.message})\n`);
     return;
   }
-  const instance = await duckdb.DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  const glob = `${root.replaceAll("'", "''")}/aws/*/*/*/*/*/*.parquet`;
-  const counts = await conn.runAndReadAll(
-    `SELECT split_part(filename, '/aws/', 2).split('/')[1] AS source, class_uid, class_name, count(*) AS events,
-            count(DISTINCT region || accountid || eventday) AS partitions
-       FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true, filename = true)
-      GROUP BY ALL ORDER BY source, class_uid`,
-  );
-  process.stdout.write(`\nDuckDB: SELECT source, class_uid, class_name, count(*) FROM read_parquet('${root}/aws/**/*.parquet', hive_partitioning = true) GROUP BY ALL\n`);
-  printRows(counts.getRowObjectsJson() as Record<string, unknown>[]);
-  const sample = await conn.runAndReadAll(
-    `SELECT time_dt, region, accountid, eventday, activity_name, actor.user.name AS actor, api.operation AS operation,
+  try {
+    const tables = q.views.filter((v) => v.region === undefined && /_\d+_\d+$/.test(v.name)).map((v) => v.name);
+    const perTable = tables.map((t) => `SELECT '${t}' AS "table", class_uid, class_name, count(*) AS events, count(DISTINCT region || accountId || eventDay) AS partitions FROM ${t} GROUP BY ALL`);
+    const counts = await q.run(`${perTable.join(' UNION ALL ')} ORDER BY "table", class_uid`);
+    process.stdout.write(`\nocsf-lake query --lake ${root} "SELECT class_uid, class_name, count(*) FROM <table> GROUP BY ALL" (one view per table)\n`);
+    process.stdout.write(formatRows(counts.columns, counts.rows));
+    const sql = `SELECT time_dt, region, accountId, eventDay, activity_name, actor.user.name AS actor, api.operation AS operation,
             src_endpoint.ip AS src_ip, cardinality(unmapped) AS unmapped_keys
-       FROM read_parquet('${root.replaceAll("'", "''")}/aws/CLOUD_TRAIL_MGMT/2.0/*/*/*/*.parquet', hive_partitioning = true)
-      WHERE class_uid = 6003 AND actor.user.name IS NOT NULL AND src_endpoint.ip IS NOT NULL
-      ORDER BY time LIMIT 1`,
-  );
-  process.stdout.write('\nDuckDB: one CloudTrail management API Activity event\n');
-  printRows(sample.getRowObjectsJson() as Record<string, unknown>[]);
-  conn.closeSync();
-}
-
-function printRows(rows: Record<string, unknown>[]): void {
-  if (rows.length === 0) return;
-  const cols = Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => '| ' + vals.map((v, i) => v.padEnd(widths[i]!)).join(' | ') + ' |';
-  process.stdout.write(line(cols) + '\n' + line(widths.map((w) => '-'.repeat(w))) + '\n');
-  for (const r of rows) process.stdout.write(line(cols.map((c) => cell(r[c]))) + '\n');
+       FROM cloud_trail_mgmt WHERE class_uid = 6003 AND actor.user.name IS NOT NULL AND src_endpoint.ip IS NOT NULL ORDER BY time LIMIT 1`;
+    const sample = await q.run(sql);
+    process.stdout.write(`\nocsf-lake query --lake ${root} "SELECT ... FROM cloud_trail_mgmt WHERE class_uid = 6003 ... LIMIT 1"\n`);
+    process.stdout.write(formatRows(sample.columns, sample.rows));
+  } finally {
+    q.close();
+  }
 }

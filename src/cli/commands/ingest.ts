@@ -12,7 +12,7 @@ import { SourceError } from '../../core/source.js';
 import type { Command } from '../command.js';
 import { requireReadable, sourceUsageError, UsageError } from '../io.js';
 import { probeOutput } from '../out-probe.js';
-import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS } from '../source-options.js';
+import { sourceOptionsFromArgs, SOURCE_OPTION_FLAGS, SOURCE_SELECT_FLAGS } from '../source-options.js';
 import { lakeCollection, OUTPUT_FLAGS, outputOptionsFromArgs, S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
 import { parseValidateMode, VALIDATE_FLAGS } from '../validate-options.js';
 
@@ -21,10 +21,9 @@ export const ingestCommand: Command = {
   summary: 'ingest raw logs into a Security-Lake-layout Parquet lake (local or S3)',
   usage: 'ocsf-lake ingest --out DIR|s3://BUCKET/PREFIX [options] INPUT...   (INPUT: file, directory, s3://BUCKET/PREFIX or - for stdin)',
   options: {
-    source: { type: 'string', default: 'auto', value: 'SOURCE', description: 'a sourceName (CLOUD_TRAIL_MGMT), a family (cloudtrail), or auto to recognize each input by content' },
-    'source-version': { type: 'string', value: '1.0|2.0', description: 'Security Lake source version to write', defaultText: "each source's latest" },
+    ...SOURCE_SELECT_FLAGS,
     ...OUTPUT_FLAGS,
-    workers: { type: 'string', value: 'N', description: 'worker threads', defaultText: 'one per core, at most the number of inputs' },
+    workers: { type: 'string', value: 'N', description: 'worker threads', defaultText: 'one per core; the calling thread alone for inputs under 10 MiB' },
     'ignore-lake-config': { type: 'boolean', description: 'ingest every source even if `ocsf-lake sources` configured the lake otherwise' },
     'follow-symlinks': { type: 'boolean', description: 'follow symbolic links inside input directories (each real file read once; links there are skipped otherwise)' },
     reingest: { type: 'boolean', description: "process inputs the lake's ledger has already ingested, replacing exactly the files they produced" },

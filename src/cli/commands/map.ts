@@ -3,7 +3,8 @@
  * OCSF events as NDJSON on stdout in input order, failures as NDJSON to --dlq (default stderr), and a
  * summary as the last stderr line. Exit 0 when every input was read, even with failures.
  */
-import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createMapSession } from '../../core/engine.js';
 import { stringifyAnyDepth } from '../../core/stringify.js';
 import { importSourceModules } from '../../core/source-modules.js';
@@ -43,7 +44,7 @@ export const mapCommand: Command = {
       if (err instanceof SourceError) throw sourceUsageError(err);
       throw err;
     }
-    const dlq = values.dlq ? createWriteStream(values.dlq as string) : process.stderr;
+    const dlq = values.dlq ? await openDlq(values.dlq as string) : process.stderr;
     let unreadable = 0;
     for (const file of positionals) {
       let bytes: Uint8Array;
@@ -59,8 +60,17 @@ export const mapCommand: Command = {
         else if (o.kind === 'failure') await writeOut(dlq, stringifyAnyDepth(o.failure) + '\n');
       }
     }
-    if (dlq !== process.stderr) await new Promise<void>((r) => (dlq as ReturnType<typeof createWriteStream>).end(r));
+    if (dlq !== process.stderr) await new Promise<void>((r) => (dlq as WriteStream).end(r));
     process.stderr.write(`summary: ${session.summary()}\n`);
     return unreadable > 0 ? 1 : 0;
   },
 };
+
+/** The --dlq file, opened before any input is read so that an unwritable path is a usage error. */
+async function openDlq(path: string): Promise<WriteStream> {
+  try {
+    return (await open(path, 'w')).createWriteStream();
+  } catch (err) {
+    throw new UsageError(`cannot write --dlq ${path}: ${fsReason(err)}`);
+  }
+}
