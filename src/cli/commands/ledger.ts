@@ -16,7 +16,8 @@ export const ledgerCommand: Command = {
   options: {
     lake: { type: 'string', value: 'DIR|s3://BUCKET/PREFIX', description: 'the lake root whose ledger to list' },
     json: { type: 'boolean', description: 'print every entry as JSON (inputs, files, dead letters, counts) instead of the table' },
-    ...S3_FLAGS,
+    endpoint: S3_FLAGS.endpoint!,
+    'path-style': S3_FLAGS['path-style']!,
   },
   examples: ['ocsf-lake ledger --lake ./lake', 'ocsf-lake ledger --lake s3://my-lake/ocsf --json', 'ocsf-lake ledger --endpoint http://localhost:9000 --path-style --lake s3://lake/ocsf'],
   async run({ values }) {
