@@ -5,12 +5,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { PROBE_DIR } from '../ledger/entry.js';
 import type { S3ClientOptions } from '../io/s3.js';
 import { fsReason, UsageError } from './io.js';
 
-/** Dot-named, so input listings skip it should it ever be left behind. */
-const probeName = () => `.ocsf-lake-write-probe-${randomBytes(6).toString('hex')}`;
+/**
+ * Under the lake's own folder (`_ocsf_lake/probe/`), which readers of the table paths never look at and the next
+ * run clears, so a run killed between the write and the delete leaves nothing in view.
+ */
+const probeName = () => `${PROBE_DIR}/${randomBytes(6).toString('hex')}`;
 
 export interface ProbeOptions {
   s3?: S3ClientOptions;
@@ -22,7 +26,7 @@ export async function probeOutput(out: string, opts: ProbeOptions = {}): Promise
   if (out.startsWith('s3://')) return probeS3(out, opts);
   const path = join(out, probeName());
   try {
-    await mkdir(out, { recursive: true });
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, '');
   } catch (err) {
     throw new UsageError(`cannot write to --out ${out}: ${fsReason(err)}`);

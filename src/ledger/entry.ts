@@ -11,6 +11,8 @@ export const LOG_DIR = `${LAKE_META_DIR}/ledger/log`;
 export const PUBLISHED_DIR = `${LAKE_META_DIR}/ledger/published`;
 export const STAGING_DIR = `${LAKE_META_DIR}/staging`;
 export const RUNS_DIR = `${LAKE_META_DIR}/runs`;
+/** Where `--out` checks write a probe object: inside the lake's own folder, so a crash never leaves one in view. */
+export const PROBE_DIR = `${LAKE_META_DIR}/probe`;
 /** Dead-letter files consumed by a committed replay, kept (under their `dlq/…` key) unless deleted on request. */
 export const REPLAYED_DIR = `${LAKE_META_DIR}/replayed`;
 

@@ -18,7 +18,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { LakeStore } from '../writer/sinks/sink.js';
-import { identityVersion, logKey, publishedKey, PUBLISHED_DIR, REPLAYED_DIR, RUNS_DIR, seqOf, STAGING_DIR, LOG_DIR } from './entry.js';
+import { identityVersion, logKey, publishedKey, PROBE_DIR, PUBLISHED_DIR, REPLAYED_DIR, RUNS_DIR, seqOf, STAGING_DIR, LOG_DIR } from './entry.js';
 import type { InputIdentity, LedgerEntry } from './entry.js';
 
 /** What the ledger knows of one input URI: the entry that holds it now. */
@@ -242,6 +242,8 @@ export class Ledger {
       await this.store.deleteFolder(`${STAGING_DIR}/${run}`);
       await this.store.delete([`${RUNS_DIR}/${run}.json`]);
     }
+    // Probes of `--out` checks that a killed run left behind (a live run's probe is gone within milliseconds).
+    await this.store.delete((await this.store.list(PROBE_DIR)).map((o) => o.key));
     return { rolledForward, stagingRemoved, lost };
   }
 

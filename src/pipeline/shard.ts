@@ -437,7 +437,9 @@ export async function runShard(
     try {
       warnings.push(...(await ledger.publish(entry.committed)));
     } catch (err) {
-      // Committed, so stored: the next run into this lake publishes it (roll-forward).
+      // Committed, so stored: the next run into this lake publishes it (roll-forward) from the staged files,
+      // which this run must therefore leave where they are.
+      keepStaging = true;
       warnings.push(`ledger entry ${entry.committed.seq} is committed but not yet visible (${causeMessage(err)}): the next run into this lake publishes it`);
     }
     entries.push(entry.committed);

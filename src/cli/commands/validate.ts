@@ -11,7 +11,11 @@ import { openEvents } from '../../validate/input.js';
 import { expandLakeInputs, registerParquetReader } from '../../writer/read.js';
 import { readInput, UsageError, writeOut } from '../io.js';
 import { stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
+import { S3_FLAGS, s3OptionsFromArgs } from '../lake-options.js';
+import { shardOut } from '../../pipeline/ingest.js';
+import { sinkFor } from '../../pipeline/shard.js';
+import type { LakeStore } from '../../writer/sinks/sink.js';
 import { checkLakeIntegrity } from '../../ledger/integrity.js';
 import type { IntegrityReport } from '../../ledger/integrity.js';
 import { LOG_DIR } from '../../ledger/entry.js';
@@ -26,8 +30,10 @@ export const validateCommand: Command = {
     'max-errors': { type: 'string', default: '10', value: 'N', description: 'errors printed per file' },
     'strip-table-columns': { type: 'boolean', description: 'ignore the Security Lake table columns accountid, asl_version, eventday, region at the top level (e.g. rows exported by Athena)' },
     'skip-constraints': { type: 'boolean', description: "skip OCSF's cross-field constraints (at least one of / just one of)" },
+    endpoint: S3_FLAGS.endpoint!,
+    'path-style': S3_FLAGS['path-style']!,
   },
-  examples: ['ocsf-lake validate ./lake', 'ocsf-lake map --source cloudtrail trail.json | ocsf-lake validate -', 'ocsf-lake validate --max-errors 3 events.ndjson'],
+  examples: ['ocsf-lake validate ./lake', 'ocsf-lake validate s3://my-lake/ocsf', 'ocsf-lake map --source cloudtrail trail.json | ocsf-lake validate -'],
   async run({ values, positionals }) {
     if (positionals.length === 0) throw new UsageError('at least one FILE (or -) is required');
     const maxErrors = Number(values['max-errors']);
@@ -43,30 +49,39 @@ export const validateCommand: Command = {
     // Parquet files and lake directories (their *.parquet files; rows also checked against the file's source
     // schema and its region=/accountId=/eventDay= directories): the writer's reader, src/writer/read.ts.
     registerParquetReader();
-    const inputs = await expandLakeInputs(positionals);
+    // Lakes on S3 (`s3://bucket/prefix`): their table files are read from the bucket.
+    const s3Lakes = positionals.filter((p) => p.startsWith('s3://'));
+    const inputs: { name: string; read: () => Promise<Uint8Array> }[] = (await expandLakeInputs(positionals.filter((p) => !p.startsWith('s3://')))).map((f) => ({ name: f, read: () => readInput(f) }));
     // Lakes with a ledger: their table paths must agree with it (rows are compared as the files are read).
-    const lakes: { root: string; report: IntegrityReport }[] = [];
+    const expected = new Map<string, number>();
     let integrityIssues = 0;
-    for (const p of positionals) {
-      if (p === '-' || !(await stat(join(p, ...LOG_DIR.split('/'))).catch(() => undefined))?.isDirectory()) continue;
-      const report = await checkLakeIntegrity(createLocalSink(p, { fsync: false }));
-      lakes.push({ root: resolve(p), report });
+    const checkLake = async (label: string, store: LakeStore, nameOf: (key: string) => string): Promise<void> => {
+      const report = await checkLakeIntegrity(store);
+      for (const [key, rows] of report.expectedRows) expected.set(nameOf(key), rows);
       integrityIssues += report.issues.length;
-      await writeOut(out, `${p}: ledger ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} (${report.live} live), ${report.issues.length === 0 ? 'consistent with the table paths' : `${report.issues.length} integrity issue(s)`}\n`);
+      await writeOut(out, `${label}: ledger ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} (${report.live} live), ${report.issues.length === 0 ? 'consistent with the table paths' : `${report.issues.length} integrity issue(s)`}\n`);
       for (const l of report.issues.slice(0, maxErrors)) await writeOut(out, `  ${l}\n`);
-    }
-    const expectedRows = (file: string): number | undefined => {
-      for (const l of lakes) {
-        const rel = relative(l.root, resolve(file));
-        if (!rel.startsWith('..')) return l.report.expectedRows.get(rel.split(sep).join('/'));
-      }
-      return undefined;
     };
-    for (const file of inputs) {
+    for (const p of positionals) {
+      if (p === '-' || p.startsWith('s3://') || !(await stat(join(p, ...LOG_DIR.split('/'))).catch(() => undefined))?.isDirectory()) continue;
+      await checkLake(p, createLocalSink(p, { fsync: false }), (key) => resolve(p, ...key.split('/')));
+    }
+    const stores: LakeStore[] = [];
+    for (const url of s3Lakes) {
+      const store = await sinkFor(shardOut({ out: url, ...(s3OptionsFromArgs(values) ? { s3: s3OptionsFromArgs(values) } : {}) }));
+      stores.push(store);
+      const base = url.replace(/\/+$/, '');
+      await checkLake(url, store, (key) => `${base}/${key}`);
+      for (const o of await store.list('')) {
+        if (/^(aws|ext)\/.+\.parquet$/.test(o.key)) inputs.push({ name: `${base}/${o.key}`, read: async () => (await store.get(o.key)) ?? Promise.reject(new Error('no longer exists')) });
+      }
+    }
+    const expectedRows = (file: string): number | undefined => expected.get(file.startsWith('s3://') ? file : resolve(file));
+    for (const { name: file, read } of inputs) {
       const name = file === '-' ? '<stdin>' : file;
       let bytes: Uint8Array;
       try {
-        bytes = await readInput(file);
+        bytes = await read();
       } catch (err) {
         process.stderr.write(`ocsf-lake validate: cannot read ${name}: ${(err as Error).message}\n`);
         unreadable++;
@@ -110,6 +125,7 @@ export const validateCommand: Command = {
         if (readErrors.length > maxErrors) process.stderr.write(`ocsf-lake validate: ... ${readErrors.length - maxErrors} more read errors in ${name}\n`);
       }
     }
+    for (const store of stores) await store.close?.();
     const files = inputs.length;
     await writeOut(
       out,
