@@ -1,8 +1,10 @@
 /**
  * Dead-letter files as inputs: each entry goes back through its source's decoders and mapper (grouped by source,
  * version, header line and envelope context, so text formats such as VPC flow logs get their header again), and
- * entries that carry only an OCSF event (mapped, then refused by the sink) come out as that event. One dead-letter
- * file is one input object of the ledger, so replaying it commits like any input.
+ * entries that carry only an OCSF event (mapped, then refused by the sink) come out as that event. An entry whose
+ * record was too large to keep refers to its input object instead; that record is read back from the object (a
+ * `read-error` again when it is gone). One dead-letter file is one input object of the ledger, so replaying it
+ * commits like any input.
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -103,35 +105,46 @@ type ByteRef = { ref: { input?: string; start: number; end: number }; bytes: num
 type TextRef = { ref: { input?: string; line?: number; offset?: number }; chars: number };
 
 /**
- * The record a reference names: bytes `start..end` of the decompressed input (a range over the whole object
- * as stored is that object, e.g. an input refused before it was inflated), or the `chars` characters of its
- * decoded text from `offset`. Throws when the input is gone or the range does not fit it.
+ * The record a reference names: bytes `start..end` of the decompressed input, or the `chars` characters of
+ * its decoded text from `offset`. A range over the whole object (as stored, e.g. an input refused before it
+ * was inflated, or decompressed) is that object, `whole`. Throws when the input is gone or the range does not fit.
  */
-async function resolveRef(raw: ByteRef | TextRef, inputs: ReferencedInputs): Promise<Uint8Array | string> {
+async function resolveRef(raw: ByteRef | TextRef, inputs: ReferencedInputs): Promise<{ record: Uint8Array | string; whole: boolean }> {
   const { input } = raw.ref;
   if (input === undefined) throw new Error('the reference names no input');
   const obj = await inputs.read(input);
   if ('start' in raw.ref) {
     const { start, end } = raw.ref;
-    if (start === 0 && end === obj.stored.length) return obj.stored;
+    if (start === 0 && end === obj.stored.length) return { record: obj.stored, whole: true };
     const data = obj.data();
     if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= data.length)) {
-      throw new Error(`bytes ${start}..${end} are not within ${input} (${data.length} bytes decompressed)`);
+      throw new Error(`bytes ${start}..${end} are not within it (${data.length} bytes decompressed)`);
     }
-    return Buffer.from(data.subarray(start, end)); // a copy: the cached input is dropped for the next one
+    if (start === 0 && end === data.length) return { record: obj.stored, whole: true };
+    return { record: Buffer.from(data.subarray(start, end)), whole: false }; // a copy: the cached input is dropped for the next one
   }
-  const { offset, line } = raw.ref;
+  const { offset } = raw.ref;
   const { chars } = raw as TextRef;
   const text = obj.text();
   if (offset === undefined || !Number.isInteger(offset) || offset < 0 || !Number.isInteger(chars) || offset + chars > text.length) {
-    throw new Error(`characters ${offset ?? '?'}..${offset === undefined ? '?' : offset + chars}${line !== undefined ? ` (line ${line})` : ''} are not within ${input} (${text.length} characters)`);
+    throw new Error(`characters ${offset ?? '?'}..${offset === undefined ? '?' : offset + chars} are not within it (${text.length} characters)`);
   }
-  return text.slice(offset, offset + chars);
+  return { record: text.slice(offset, offset + chars), whole: false };
 }
 
 function describeRef(raw: ByteRef | TextRef): string {
   const r = raw.ref;
   return 'start' in r ? `${r.input ?? '?'} bytes ${r.start}..${r.end}` : `${r.input ?? '?'} line ${r.line ?? '?'} offset ${r.offset ?? '?'} (${(raw as TextRef).chars} chars)`;
+}
+
+/** A referenced record mapped on its own; `origin` is what its dead letter said, kept if it fails again. */
+interface Referenced {
+  name: string;
+  source: string;
+  version?: string;
+  bytes: Uint8Array;
+  context: RecordContext;
+  origin?: { raw: ByteRef | TextRef; context: RecordContext };
 }
 
 /** The outcomes of every entry of one dead-letter file; references to input objects are read with `inputs`. */
@@ -145,6 +158,7 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
   }
   const groups = new Map<string, Group>();
   const binary: { name: string; source: string; version?: string; bytes: Uint8Array; context: RecordContext }[] = [];
+  const referenced: Referenced[] = [];
   let lineNo = 0;
   for (const line of text.split('\n')) {
     lineNo++;
@@ -158,35 +172,41 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
     }
     const version = mapperVersion(entry.mapper);
     const context: RecordContext = { input: entry.input, line: entry.line, offset: entry.offset, index: entry.index, region: entry.region, accountId: entry.accountId };
-    let raw: unknown = entry.raw;
-    if (isRef(entry.raw)) {
-      // A record too large to be kept in its dead letter is read back from its input, then replayed as if inline.
-      try {
-        raw = await resolveRef(entry.raw, inputs);
-      } catch (err) {
-        yield { kind: 'failure', failure: new MapFailure('read-error', `cannot read the record of ${describeRef(entry.raw)}: ${(err as Error).message}`, entry.source, entry.raw, context) };
-        continue;
-      }
-    }
-    if ((raw === null || raw === undefined) && entry.event !== undefined) {
+    // Region/account of the delivery envelope or key, which the raw record alone may not say.
+    const envelope = { ...(entry.region ? { region: entry.region } : {}), ...(entry.accountId ? { accountId: entry.accountId } : {}) };
+    if ((entry.raw === null || entry.raw === undefined) && entry.event !== undefined) {
       const [source] = (entry.mapper ?? entry.source).split(' ')[0]!.split('@');
       if (version === undefined) {
         yield { kind: 'failure', failure: new MapFailure('unsupported-version', `dead-letter entry has no source version (mapper ${entry.mapper ?? 'unknown'})`, entry.source, null, context) };
       } else yield { kind: 'event', source: source!, version, event: entry.event as OcsfEvent, context, raw: null };
-    } else if (raw instanceof Uint8Array || isBase64Raw(raw)) {
+    } else if (isRef(entry.raw)) {
+      // A record too large for its dead letter is read back from its input object.
+      const origin = { raw: withHeader(entry.raw, entry.header), context };
+      let r: Awaited<ReturnType<typeof resolveRef>>;
+      try {
+        r = await resolveRef(entry.raw, inputs);
+      } catch (err) {
+        yield { kind: 'failure', failure: new MapFailure('read-error', `cannot read the record of ${describeRef(entry.raw)}: ${(err as Error).message}`, entry.source, origin.raw, context) };
+        continue;
+      }
+      const v = version !== undefined ? { version } : {};
+      // A whole object is mapped under its own name, so what fails in it again refers to it as before.
+      if (r.whole) referenced.push({ name: entry.raw.ref.input!, source: entry.source, ...v, bytes: r.record as Uint8Array, context: envelope });
+      else {
+        const record = typeof r.record === 'string' ? Buffer.from(r.record + '\n') : r.record;
+        const bytes = entry.header !== undefined ? Buffer.concat([Buffer.from(entry.header + '\n'), record]) : record;
+        referenced.push({ name: `${name}#${lineNo}`, source: entry.source, ...v, bytes, context: envelope, origin });
+      }
+    } else if (isBase64Raw(entry.raw)) {
       // Raw bytes travel with what their line needs to be read again: its header and the envelope's region/account.
-      const record = raw instanceof Uint8Array ? raw : Buffer.from(raw.base64, 'base64');
-      const ctx = { ...(entry.region ? { region: entry.region } : {}), ...(entry.accountId ? { accountId: entry.accountId } : {}) };
-      const bytes = entry.header !== undefined ? Buffer.concat([Buffer.from(entry.header + '\n'), record]) : record;
-      binary.push({ name: `${name}#${lineNo}`, source: entry.source, ...(version !== undefined ? { version } : {}), bytes, context: ctx });
+      const raw = Buffer.from(entry.raw.base64, 'base64');
+      const bytes = entry.header !== undefined ? Buffer.concat([Buffer.from(entry.header + '\n'), raw]) : raw;
+      binary.push({ name: `${name}#${lineNo}`, source: entry.source, ...(version !== undefined ? { version } : {}), bytes, context: envelope });
     } else {
       const key = `${entry.source}\u0000${version ?? ''}\u0000${entry.header ?? ''}\u0000${entry.region ?? ''}\u0000${entry.accountId ?? ''}`;
       let g = groups.get(key);
-      if (!g) {
-        const ctx = { ...(entry.region ? { region: entry.region } : {}), ...(entry.accountId ? { accountId: entry.accountId } : {}) };
-        groups.set(key, (g = { source: entry.source, ...(version !== undefined ? { version } : {}), ...(entry.header !== undefined ? { header: entry.header } : {}), context: ctx, lines: [] }));
-      }
-      g.lines.push(typeof raw === 'string' ? raw : JSON.stringify(raw));
+      if (!g) groups.set(key, (g = { source: entry.source, ...(version !== undefined ? { version } : {}), ...(entry.header !== undefined ? { header: entry.header } : {}), context: envelope, lines: [] }));
+      g.lines.push(typeof entry.raw === 'string' ? entry.raw : JSON.stringify(entry.raw));
     }
   }
   let n = 0;
@@ -195,6 +215,23 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
     yield* sessionOrFailure(sessions, g.source, g.version, `${name}:replay-${n++}:${g.source}`, Buffer.from(body), g.context, g.lines);
   }
   for (const b of binary) yield* sessionOrFailure(sessions, b.source, b.version, b.name, b.bytes, b.context, [{ base64: Buffer.from(b.bytes).toString('base64'), bytes: b.bytes.length }]);
+  for (const r of referenced) {
+    const raws = [r.origin?.raw ?? { ref: { input: r.name, start: 0, end: r.bytes.length }, bytes: r.bytes.length }];
+    for await (const o of sessionOrFailure(sessions, r.source, r.version, r.name, r.bytes, r.context, raws)) {
+      // A record read back that fails again keeps its reference: the bytes it would now name are this replay's.
+      if (o.kind === 'failure' && r.origin !== undefined && isRef(o.failure.raw)) {
+        const f = o.failure;
+        const again = new MapFailure(f.reason, f.message, f.source, r.origin.raw, { ...f.context, ...r.origin.context }, f.errors);
+        yield o.mapper === undefined ? { kind: 'failure', failure: again } : { kind: 'failure', failure: again, mapper: o.mapper };
+      } else yield o;
+    }
+  }
+}
+
+/** The reference with the header line its record's fields need (as the engine gives a text line's raw). */
+function withHeader<T extends object>(raw: T, header: string | undefined): T {
+  if (header !== undefined) Object.defineProperty(raw, 'deadLetterHeader', { value: () => header });
+  return raw;
 }
 
 /** Maps a regrouped input with its source's session; a source no longer known fails each of its records. */
