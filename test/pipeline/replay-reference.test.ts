@@ -76,6 +76,30 @@ describe('replay reads the record a dead letter refers to', () => {
     expect(await rowOf(join(dir, 'back'))).toEqual(want);
   }, 60_000);
 
+  it('a CloudWatch Logs export line of EKS audit: the record after its timestamp', async () => {
+    const dir = join(tmp.dir, 'export');
+    mkdirSync(dir, { recursive: true });
+    const payload = JSON.parse(gunzipSync([...generateSampleFiles('eks_audit', 3, { perFile: 3, seed: 5 })][0]!.bytes).toString('utf8').split('\n')[0]!) as { logEvents: { message: string }[] };
+    const records = payload.logEvents.map((e) => JSON.parse(e.message) as Record<string, unknown>);
+    records[1] = { ...records[1], auditID: 'huge-audit', padding: 'x'.repeat(PAD) };
+    const input = join(dir, 'export.log');
+    writeFileSync(input, records.map((r) => `2024-03-14T00:00:0${records.indexOf(r)}.000Z ${JSON.stringify(r)}`).join('\n') + '\n');
+    const eks = { ...base, source: 'EKS_AUDIT', context: { region: 'eu-west-1', accountId: '123456789012' } };
+    const clean = await ingest([input], { ...eks, out: join(dir, 'clean') });
+    expect(clean.counts).toMatchObject({ eventsWritten: 3, failures: 0 });
+    const refused = await ingest([input], { ...eks, out: join(dir, 'refused'), limits: { maxRecordBytes: 1 << 20 } });
+    expect(refused.counts.failuresByReason).toEqual({ 'record-too-large': 1 });
+    const [entry] = readDeadLetters(join(dir, 'refused'));
+    expect(entry!.raw).toMatchObject({ ref: { input, line: 2 }, chars: JSON.stringify(records[1]).length });
+
+    const replayed = await replay([join(dir, 'refused', 'dlq')], replayOpts(join(dir, 'replayed')));
+    expect(replayed.counts).toMatchObject({ recordsIn: 1, eventsWritten: 1, failures: 0 });
+    const where = "api.request.uid = 'huge-audit'";
+    const want = await query(`SELECT * FROM ${lakeScan(join(dir, 'clean'))} WHERE ${where}`);
+    expect(want).toHaveLength(1);
+    expect(await query(`SELECT * FROM ${lakeScan(join(dir, 'replayed'))} WHERE ${where}`)).toEqual(want);
+  }, 60_000);
+
   it('a gzip line with a bad byte: the bytes of the decompressed input, once the object is repaired', async () => {
     const dir = join(tmp.dir, 'bytes');
     mkdirSync(dir, { recursive: true });
