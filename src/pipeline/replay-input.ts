@@ -137,7 +137,7 @@ function describeRef(raw: ByteRef | TextRef): string {
   return 'start' in r ? `${r.input ?? '?'} bytes ${r.start}..${r.end}` : `${r.input ?? '?'} line ${r.line ?? '?'} offset ${r.offset ?? '?'} (${(raw as TextRef).chars} chars)`;
 }
 
-/** A referenced record mapped on its own; `origin` is what its dead letter said, kept if it fails again. */
+/** A referenced record, mapped on its own; `origin` is what its dead letter said, kept if it fails again. */
 interface Referenced {
   name: string;
   source: string;
@@ -158,7 +158,6 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
   }
   const groups = new Map<string, Group>();
   const binary: { name: string; source: string; version?: string; bytes: Uint8Array; context: RecordContext }[] = [];
-  const referenced: Referenced[] = [];
   let lineNo = 0;
   for (const line of text.split('\n')) {
     lineNo++;
@@ -190,12 +189,13 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
         continue;
       }
       const v = version !== undefined ? { version } : {};
-      // A whole object is mapped under its own name, so what fails in it again refers to it as before.
-      if (r.whole) referenced.push({ name: entry.raw.ref.input!, source: entry.source, ...v, bytes: r.record as Uint8Array, context: envelope });
+      // Mapped at once, so that only one large record is held at a time. A whole object is mapped under its own
+      // name, so what fails in it again refers to it as before.
+      if (r.whole) yield* mapReferenced(sessions, { name: entry.raw.ref.input!, source: entry.source, ...v, bytes: r.record as Uint8Array, context: envelope });
       else {
         const record = typeof r.record === 'string' ? Buffer.from(r.record + '\n') : r.record;
         const bytes = entry.header !== undefined ? Buffer.concat([Buffer.from(entry.header + '\n'), record]) : record;
-        referenced.push({ name: `${name}#${lineNo}`, source: entry.source, ...v, bytes, context: envelope, origin });
+        yield* mapReferenced(sessions, { name: `${name}#${lineNo}`, source: entry.source, ...v, bytes, context: envelope, origin });
       }
     } else if (isBase64Raw(entry.raw)) {
       // Raw bytes travel with what their line needs to be read again: its header and the envelope's region/account.
@@ -215,16 +215,17 @@ export async function* replayOutcomes(name: string, bytes: Uint8Array, sessions:
     yield* sessionOrFailure(sessions, g.source, g.version, `${name}:replay-${n++}:${g.source}`, Buffer.from(body), g.context, g.lines);
   }
   for (const b of binary) yield* sessionOrFailure(sessions, b.source, b.version, b.name, b.bytes, b.context, [{ base64: Buffer.from(b.bytes).toString('base64'), bytes: b.bytes.length }]);
-  for (const r of referenced) {
-    const raws = [r.origin?.raw ?? { ref: { input: r.name, start: 0, end: r.bytes.length }, bytes: r.bytes.length }];
-    for await (const o of sessionOrFailure(sessions, r.source, r.version, r.name, r.bytes, r.context, raws)) {
-      // A record read back that fails again keeps its reference: the bytes it would now name are this replay's.
-      if (o.kind === 'failure' && r.origin !== undefined && isRef(o.failure.raw)) {
-        const f = o.failure;
-        const again = new MapFailure(f.reason, f.message, f.source, r.origin.raw, { ...f.context, ...r.origin.context }, f.errors);
-        yield o.mapper === undefined ? { kind: 'failure', failure: again } : { kind: 'failure', failure: again, mapper: o.mapper };
-      } else yield o;
-    }
+}
+
+async function* mapReferenced(sessions: ReplaySessions, r: Referenced): AsyncGenerator<Outcome> {
+  const raws = [r.origin?.raw ?? { ref: { input: r.name, start: 0, end: r.bytes.length }, bytes: r.bytes.length }];
+  for await (const o of sessionOrFailure(sessions, r.source, r.version, r.name, r.bytes, r.context, raws)) {
+    // A record read back that fails again keeps its reference: the bytes it would now name are this replay's.
+    if (o.kind === 'failure' && r.origin !== undefined && isRef(o.failure.raw)) {
+      const f = o.failure;
+      const again = new MapFailure(f.reason, f.message, f.source, r.origin.raw, { ...f.context, ...r.origin.context }, f.errors);
+      yield o.mapper === undefined ? { kind: 'failure', failure: again } : { kind: 'failure', failure: again, mapper: o.mapper };
+    } else yield o;
   }
 }
 
