@@ -2,15 +2,18 @@
  * A record larger than a dead letter holds inline (8 MiB) is dead-lettered as a reference to its input object;
  * replay reads it back from there: characters of the decoded text (a line refused by `maxRecordBytes`) or bytes
  * of the decompressed object (a line with a bad byte in a gzip input), and writes the clean run's row. An input
- * that is gone fails the entry again as `read-error`, still a reference, replayable once the input is back.
+ * that is gone (a local file or an `s3://` object) fails the entry again as `read-error`, still a reference,
+ * replayable once the input is back.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingest, replay } from '../../src/index.js';
 import { DEAD_LETTER_INLINE_BYTES } from '../../src/core/input.js';
 import { generateSampleFiles } from '../../src/samples/index.js';
+import { startS3 } from '../lake/helpers.js';
 import { lakeScan, query } from '../writer/helpers.js';
 import { expectBalanced, readDeadLetters, tempDir } from './helpers.js';
 
@@ -134,5 +137,33 @@ describe('replay reads the record a dead letter refers to', () => {
     const want = await rowOf(join(dir, 'clean'));
     expect(want).toHaveLength(1);
     expect(await rowOf(join(dir, 'replayed'))).toEqual(want);
+  }, 60_000);
+
+  it('an s3:// input: read with the run\'s S3 settings; deleted, the entry fails as read-error', async () => {
+    const s3 = await startS3();
+    try {
+      const dir = join(tmp.dir, 's3');
+      const input = 's3://lake/raw/resolver.log';
+      await s3.client.send(new PutObjectCommand({ Bucket: 'lake', Key: 'raw/resolver.log', Body: Buffer.from(route53Lines().join('\n') + '\n') }));
+      const s3Opts = { s3: { endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 2 } };
+      await ingest([input], { ...base, ...s3Opts, out: join(dir, 'clean') });
+      const refused = await ingest([input], { ...base, ...s3Opts, out: join(dir, 'refused'), limits: { maxRecordBytes: 1 << 20 } });
+      expect(refused.counts.failuresByReason).toEqual({ 'record-too-large': 1 });
+      expect(readDeadLetters(join(dir, 'refused'))[0]!.raw).toMatchObject({ ref: { input, line: 4 } });
+
+      const replayed = await replay([join(dir, 'refused', 'dlq')], { ...replayOpts(join(dir, 'replayed')), ...s3Opts });
+      expect(replayed.counts).toMatchObject({ recordsIn: 1, eventsWritten: 1, failures: 0 });
+      const want = await rowOf(join(dir, 'clean'));
+      expect(want).toHaveLength(1);
+      expect(await rowOf(join(dir, 'replayed'))).toEqual(want);
+
+      await s3.client.send(new DeleteObjectCommand({ Bucket: 'lake', Key: 'raw/resolver.log' }));
+      const gone = await replay([join(dir, 'refused', 'dlq')], { ...replayOpts(join(dir, 'gone')), ...s3Opts });
+      expectBalanced(gone.counts);
+      expect(gone.counts).toMatchObject({ recordsIn: 1, eventsWritten: 0, failuresByReason: { 'read-error': 1 } });
+      expect(readDeadLetters(join(dir, 'gone'))[0]!.message).toMatch(/resolver\.log.*disappeared/);
+    } finally {
+      await s3.close();
+    }
   }, 60_000);
 });
