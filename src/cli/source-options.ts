@@ -3,7 +3,7 @@
  * A source that needs a new flag adds it here once.
  */
 import type { RecordContext, SourceOptions } from '../core/types.js';
-import { DEFAULT_LIMITS, LimitError, resolveLimits } from '../core/limits.js';
+import { DEFAULT_LIMITS, LimitError, parseLimit, resolveLimits } from '../core/limits.js';
 import type { InputLimits } from '../core/limits.js';
 import type { OptionSpec } from './command.js';
 import { UsageError } from './io.js';
@@ -57,9 +57,9 @@ export function limitsFromArgs(values: Record<string, unknown>): Partial<InputLi
   for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
     const v = values[flag];
     if (typeof v !== 'string') continue;
-    const m = /^(\d+)(KiB|MiB|GiB)?$/.exec(v.trim());
-    if (!m) throw new UsageError(`--${flag} must be a positive integer${key.endsWith('Bytes') ? ' (bytes, or with KiB/MiB/GiB)' : ''}, got ${JSON.stringify(v)}`);
-    (limits ??= {})[key] = Number(m[1]) * (m[2] === 'KiB' ? 1024 : m[2] === 'MiB' ? 1 << 20 : m[2] === 'GiB' ? 1 << 30 : 1);
+    const n = parseLimit(v);
+    if (n === undefined) throw new UsageError(`--${flag} must be a positive integer${key.endsWith('Bytes') ? ' (bytes, or with KiB/MiB/GiB)' : ''}, got ${JSON.stringify(v)}`);
+    (limits ??= {})[key] = n;
   }
   if (limits !== undefined) {
     try {

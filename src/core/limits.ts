@@ -73,6 +73,12 @@ function dropUndefined(o: Partial<InputLimits> | undefined): Partial<InputLimits
   return out;
 }
 
+/** A limit as written in a flag or an environment variable: digits, with an optional `KiB`/`MiB`/`GiB` suffix (undefined otherwise). */
+export function parseLimit(text: string): number | undefined {
+  const m = /^(\d+)(KiB|MiB|GiB)?$/.exec(text.trim());
+  return m ? Number(m[1]) * (m[2] === 'KiB' ? 1024 : m[2] === 'MiB' ? 1 << 20 : m[2] === 'GiB' ? 1 << 30 : 1) : undefined;
+}
+
 /** Most bytes a gzip body of `compressedBytes` may inflate to under `l`. */
 export function inflateCap(compressedBytes: number, l: Pick<InputLimits, 'maxInputBytes' | 'maxCompressionRatio'>): number {
   return Math.min(l.maxInputBytes, Math.max(RATIO_FLOOR_BYTES, compressedBytes * l.maxCompressionRatio));

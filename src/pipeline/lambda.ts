@@ -42,7 +42,9 @@
  *   (0.01), OCSF_LAKE_COMPRESSION (`zstd`|`gzip`|`snappy`), OCSF_LAKE_KMS_KEY_ID, OCSF_LAKE_REGION,
  *   OCSF_LAKE_ACCOUNT, OCSF_LAKE_VPC_FORMAT, OCSF_LAKE_IGNORE_LAKE_CONFIG (`true`), OCSF_LAKE_CONFIG_TTL_SECONDS
  *   (60), OCSF_LAKE_CONCURRENCY (1), OCSF_LAKE_TIME_MARGIN_MS (10000), OCSF_LAKE_MEMORY_BUDGET_MB (a quarter of
- *   the function's memory), OCSF_LAKE_S3_ENDPOINT, OCSF_LAKE_S3_PATH_STYLE (`true`).
+ *   the function's memory), OCSF_LAKE_S3_ENDPOINT, OCSF_LAKE_S3_PATH_STYLE (`true`), and the input limits
+ *   OCSF_LAKE_MAX_DEPTH, OCSF_LAKE_MAX_INPUT_BYTES, OCSF_LAKE_MAX_COMPRESSION_RATIO, OCSF_LAKE_MAX_RECORD_BYTES,
+ *   OCSF_LAKE_MAX_RECORDS_PER_INPUT (as the CLI's `--max-*` flags; sizes in bytes or with KiB/MiB/GiB).
  */
 import { createHash } from 'node:crypto';
 import { DeleteObjectsCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -50,6 +52,8 @@ import type { InputIdentity } from '../ledger/entry.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import '../sources/index.js';
 import { isObject } from '../core/json-input.js';
+import { LimitError, parseLimit, resolveLimits } from '../core/limits.js';
+import type { InputLimits } from '../core/limits.js';
 import { resolveSources } from '../core/source.js';
 import type { RecordContext, SourceOptions } from '../core/types.js';
 import { createS3Client, isS3Url } from '../io/s3.js';
@@ -111,6 +115,8 @@ export interface LambdaHandlerOptions {
   timeMarginMs?: number;
   /** Writer limits; defaults fit the function's memory (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`). */
   writer?: IngestOptions['writer'];
+  /** Input limits (depth, sizes, compression ratio, records per object); defaults as for `ingest`. */
+  limits?: IngestOptions['limits'];
   /** Where the summary line goes (default: stdout). */
   log?: (line: string) => void;
 }
@@ -326,6 +332,7 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
     ...(opts.options !== undefined ? { options: opts.options } : {}),
     ...(opts.s3 !== undefined ? { s3: opts.s3 } : {}),
     ...(opts.kmsKeyId !== undefined ? { kmsKeyId: opts.kmsKeyId } : {}),
+    ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
   };
   // Reused by warm invocations: the client reading notified objects, and the lake's configuration.
   let client: S3Client | undefined;
@@ -548,7 +555,21 @@ export const LAMBDA_ENV = {
   OCSF_LAKE_MEMORY_BUDGET_MB: "writer buffer budget (default a quarter of the function's memory, at most 512)",
   OCSF_LAKE_S3_ENDPOINT: 'S3-compatible endpoint (tests, other stores)',
   OCSF_LAKE_S3_PATH_STYLE: 'true: path-style S3 addressing',
+  OCSF_LAKE_MAX_DEPTH: 'deepest nesting of a record; deeper ones are dead-lettered as too-deep (default 100)',
+  OCSF_LAKE_MAX_INPUT_BYTES: 'largest input object, decompressed (default 256MiB; bytes, or with KiB/MiB/GiB)',
+  OCSF_LAKE_MAX_COMPRESSION_RATIO: 'largest decompressed ÷ compressed size of an object (default 200)',
+  OCSF_LAKE_MAX_RECORD_BYTES: 'largest single record or line (default 32MiB; bytes, or with KiB/MiB/GiB)',
+  OCSF_LAKE_MAX_RECORDS_PER_INPUT: 'most records read from one object (default 10000000)',
 } as const;
+
+/** `OCSF_LAKE_MAX_*` variable → {@link InputLimits} field. */
+const LIMIT_ENV = {
+  OCSF_LAKE_MAX_DEPTH: 'maxDepth',
+  OCSF_LAKE_MAX_INPUT_BYTES: 'maxInputBytes',
+  OCSF_LAKE_MAX_COMPRESSION_RATIO: 'maxCompressionRatio',
+  OCSF_LAKE_MAX_RECORD_BYTES: 'maxRecordBytes',
+  OCSF_LAKE_MAX_RECORDS_PER_INPUT: 'maxRecordsPerInput',
+} as const satisfies Partial<Record<keyof typeof LAMBDA_ENV, keyof InputLimits>>;
 
 /** Handler options from `OCSF_LAKE_*` variables (see {@link LAMBDA_ENV}); throws on a missing or invalid value. */
 export function lambdaOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LambdaHandlerOptions {
@@ -610,6 +631,24 @@ export function lambdaOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Lamb
   const endpoint = get('OCSF_LAKE_S3_ENDPOINT');
   const pathStyle = flag('OCSF_LAKE_S3_PATH_STYLE');
   if (endpoint !== undefined || pathStyle !== undefined) opts.s3 = { ...(endpoint ? { endpoint } : {}), ...(pathStyle !== undefined ? { forcePathStyle: pathStyle } : {}) };
+  let limits: Partial<InputLimits> | undefined;
+  for (const [k, key] of Object.entries(LIMIT_ENV) as [keyof typeof LIMIT_ENV, keyof InputLimits][]) {
+    const v = get(k);
+    if (v === undefined) continue;
+    const n = parseLimit(v);
+    if (n === undefined) throw bad(k, v);
+    (limits ??= {})[key] = n;
+  }
+  if (limits !== undefined) {
+    try {
+      resolveLimits(limits);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      const k = (Object.keys(LIMIT_ENV) as (keyof typeof LIMIT_ENV)[]).find((e) => err.message.startsWith(`limits.${LIMIT_ENV[e]} `))!;
+      throw new Error(`ocsf-lake lambda: ${err.message.replace(/^limits\.\w+/, k)}`);
+    }
+    opts.limits = limits;
+  }
   return opts;
 }
 

@@ -26,7 +26,7 @@ import type { DeadLetterWriter } from './dead-letter.js';
 import { InputListingError } from './inputs.js';
 import type { InputObject } from './inputs.js';
 import { emptyCounts, countFile, mergeCounts } from './summary.js';
-import { replayOutcomes, replaySessions } from './replay-input.js';
+import { referencedInputs, replayOutcomes, replaySessions } from './replay-input.js';
 import type { RunCounts } from './summary.js';
 import { compileCollectionFilter } from './collection.js';
 import type { DataLakeDocument } from '../lake/types.js';
@@ -161,6 +161,7 @@ export async function runShard(
     : cfg.sourceVersions.map((v) => createMapSession({ source: cfg.source, sourceVersion: v, context: cfg.context, options: cfg.options, limits: cfg.limits }));
   const maxInputBytes = resolveLimits(cfg.limits).maxInputBytes;
   const replayed = cfg.replay ? replaySessions(cfg) : undefined;
+  const referenced = cfg.replay ? referencedInputs({ limits: cfg.limits, s3: cfg.inputS3 ?? (cfg.out.kind === 's3' ? cfg.out.s3 : undefined) }) : undefined;
   let unitId = '';
   const nameSalt = led !== undefined ? () => unitId : undefined;
   let unitFiles: WrittenFile[] = [];
@@ -243,7 +244,7 @@ export async function runShard(
 
   async function mapObject(obj: InputObject, bytes: Uint8Array): Promise<void> {
     const counts = unit.counts;
-    const outcomes = replayed ? [replayOutcomes(obj.name, bytes, replayed)] : sessions.map((s) => s.mapInput(obj.name, bytes, obj.context));
+    const outcomes = replayed ? [replayOutcomes(obj.name, bytes, replayed, referenced)] : sessions.map((s) => s.mapInput(obj.name, bytes, obj.context));
     for (const stream of outcomes) {
       for await (const o of stream) {
         if (dlq.full > 0) await flushFullDeadLetters();

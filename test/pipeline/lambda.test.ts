@@ -372,6 +372,32 @@ describe('configuration from the environment', () => {
     expect(() => createLambdaHandler({ out: 's3://lake/p', source: 'NOT_A_SOURCE' })).toThrow();
   });
 
+  it('input limits come from OCSF_LAKE_MAX_* (checked as the CLI checks --max-*) and reach the ingestion', async () => {
+    const env = {
+      OCSF_LAKE_OUT: 's3://lake/limits',
+      OCSF_LAKE_MAX_DEPTH: '1',
+      OCSF_LAKE_MAX_INPUT_BYTES: '64MiB',
+      OCSF_LAKE_MAX_COMPRESSION_RATIO: '50',
+      OCSF_LAKE_MAX_RECORD_BYTES: '512KiB',
+      OCSF_LAKE_MAX_RECORDS_PER_INPUT: '1000',
+    };
+    const { limits } = lambdaOptionsFromEnv(env);
+    expect(limits).toEqual({ maxDepth: 1, maxInputBytes: 64 * 2 ** 20, maxCompressionRatio: 50, maxRecordBytes: 512 * 1024, maxRecordsPerInput: 1000 });
+    expect(lambdaOptionsFromEnv({ OCSF_LAKE_OUT: 's3://lake/p' }).limits).toBeUndefined();
+    expect(() => lambdaOptionsFromEnv({ ...env, OCSF_LAKE_MAX_DEPTH: 'deep' })).toThrow(/invalid OCSF_LAKE_MAX_DEPTH="deep"/);
+    expect(() => lambdaOptionsFromEnv({ ...env, OCSF_LAKE_MAX_RECORD_BYTES: '-1' })).toThrow(/OCSF_LAKE_MAX_RECORD_BYTES/);
+    // In range as the CLI's limits are: at most 512 MiB decompressed (V8's longest string), depth 1 at least.
+    expect(() => lambdaOptionsFromEnv({ ...env, OCSF_LAKE_MAX_INPUT_BYTES: '1GiB' })).toThrow(/OCSF_LAKE_MAX_INPUT_BYTES must be an integer from 1 to/);
+    expect(() => lambdaOptionsFromEnv({ ...env, OCSF_LAKE_MAX_DEPTH: '0' })).toThrow(/OCSF_LAKE_MAX_DEPTH must be an integer from 1 to/);
+
+    // Every CloudTrail record holds objects (userIdentity), so nests deeper than 1 level: all are dead-lettered as too-deep.
+    const { h, summary } = lambda('limits', { limits });
+    expect(await h(s3Event([ref(raw.cloudtrail![2]!)]))).toEqual({ batchItemFailures: [] });
+    const s = summary();
+    expect(s.recordsIn).toBeGreaterThan(0);
+    expect(s).toMatchObject({ events: 0, failures: s.recordsIn, failuresByReason: { 'too-deep': s.recordsIn }, balanced: true });
+  });
+
   it('the ready-made handler is configured from the environment and logs one JSON line to stdout', async () => {
     const env = { OCSF_LAKE_OUT: 's3://lake/env', OCSF_LAKE_S3_ENDPOINT: s3.endpoint, OCSF_LAKE_S3_PATH_STYLE: 'true', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));

@@ -237,7 +237,8 @@ function* decodeExport(input: DecodeInput): Generator<Out> {
       if (sp > 0 && s.charCodeAt(0) >= 0x30 && s.charCodeAt(0) <= 0x39 && !Number.isNaN(Date.parse(s.slice(0, sp)))) s = s.slice(sp + 1);
       const lc: RecordContext = { ...ctx, line, offset: pos };
       if (utf8Exceeds(s, input.limits.maxRecordBytes)) {
-        yield lineTooLarge(s, input.limits.maxRecordBytes, SOURCE, lc);
+        // The failure's offset is where `s` starts (past the timestamp): a dead-letter reference is read from there.
+        yield lineTooLarge(s, input.limits.maxRecordBytes, SOURCE, { ...lc, offset: end - s.length });
         pos = end + 1;
         continue;
       }

@@ -157,7 +157,8 @@ function* decodeExport(input: DecodeInput): Generator<RawRecord | MapFailure> {
     pos = end + 1;
     if (raw === '') continue;
     if (utf8Exceeds(raw, input.limits.maxRecordBytes)) {
-      yield lineTooLarge(raw, input.limits.maxRecordBytes, ROUTE53, context);
+      // The failure's offset is where the trimmed line starts: a dead-letter reference is read from there.
+      yield lineTooLarge(raw, input.limits.maxRecordBytes, ROUTE53, { ...context, offset: text.indexOf(raw, context.offset) });
       continue;
     }
     const sp = raw.indexOf(' ');
