@@ -4,7 +4,7 @@
  * not a failure after minutes of work or a stack trace.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PROBE_DIR } from '../ledger/entry.js';
 import type { S3ClientOptions } from '../io/s3.js';
@@ -32,6 +32,7 @@ export async function probeOutput(out: string, opts: ProbeOptions = {}): Promise
     throw new UsageError(`cannot write to --out ${out}: ${fsReason(err)}`);
   }
   await rm(path, { force: true });
+  await rmdir(dirname(path)).catch(() => undefined); // another run's probe may be there too
 }
 
 async function probeS3(out: string, opts: ProbeOptions): Promise<void> {

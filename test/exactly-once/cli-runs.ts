@@ -4,6 +4,7 @@
  * the client's Nth write request (S3, seen by the proxy, which may still let that write land). Every run is
  * logged (arguments, how it ended, the kill point) so that a failing test prints what happened, with the seed.
  */
+import type { RunCounts } from '../../src/pipeline/summary.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -121,18 +122,11 @@ export function runCli(label: string, args: string[], opts: { env?: Record<strin
   });
 }
 
-/** The JSON summary `ingest --json` / `replay --json` prints on stdout. */
-export interface RunSummary {
-  recordsIn: number;
-  eventsWritten: number;
-  failures: number;
-  filtered: number;
-  recordsNotStored: number;
-  objectsSkipped: number;
-  recordsSkipped: number;
+/** The JSON summary `ingest --json` / `replay --json` prints on stdout: the run's counts and more. */
+export type RunSummary = Pick<RunCounts, 'recordsIn' | 'eventsWritten' | 'failures' | 'filtered' | 'recordsNotStored' | 'objectsSkipped' | 'recordsSkipped'> & {
   balanced: boolean;
   [k: string]: unknown;
-}
+};
 
 export function parseSummary(r: CliRun): RunSummary {
   const start = r.stdout.indexOf('{');
