@@ -25,11 +25,16 @@ export interface ProbeOptions {
 export async function probeOutput(out: string, opts: ProbeOptions = {}): Promise<void> {
   if (out.startsWith('s3://')) return probeS3(out, opts);
   const path = join(out, probeName());
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, '');
-  } catch (err) {
-    throw new UsageError(`cannot write to --out ${out}: ${fsReason(err)}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, '');
+      break;
+    } catch (err) {
+      // A concurrent run may remove the emptied probe folder between the mkdir and the write: try again.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
+      throw new UsageError(`cannot write to --out ${out}: ${fsReason(err)}`);
+    }
   }
   await rm(path, { force: true });
   await rmdir(dirname(path)).catch(() => undefined); // another run's probe may be there too
