@@ -188,7 +188,7 @@ function printCeilings(set: DataSet, c: Ceilings, rows: Summary[]): void {
 
 function printTargets(ts: Target[]): void {
   if (ts.length === 0) return;
-  console.log('\n### Targets (issue 8)');
+  console.log('\n### Targets');
   console.log('| target | measured | goal | met | ceiling in this run |');
   console.log('|---|---:|---:|:---:|---:|');
   for (const t of ts) {

@@ -7,9 +7,11 @@
  * each worker owns its partitions and writes one file per partition instead of every worker writing every
  * partition (../shared/docs/stack.md §3: sharding by file doubled the file count and gained only 1.2×). An object
  * always goes to the worker that owns its shard, even when another worker is idle: handing it to the idle one
- * split partitions over workers (41 files instead of 24 in test/pipeline/streaming.test.ts) and, worse, made
- * file names depend on timing, so a re-run did not replace its files but added duplicates. Each worker holds at
- * most two objects in flight: backpressure from the sink reaches the listing of inputs.
+ * splits partitions over workers (41 files instead of 24 in test/pipeline/streaming.test.ts). Each worker holds
+ * at most two objects in flight: backpressure from the sink reaches the listing of inputs.
+ *
+ * Exactly once: the lake's ledger (`src/ledger/`) decides, on this thread, which listed objects are skipped,
+ * processed, or redone to replace what they wrote; the shards commit units of work to it.
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -29,7 +31,7 @@ import { builtinSources } from '../sources/index.js';
 import type { Compression } from '../writer/parquet.js';
 import type { WrittenFile } from '../writer/writer.js';
 import type { DataLakeDocument } from '../lake/types.js';
-import { InputListingError, listInputs, localObject, s3Object } from './inputs.js';
+import { headS3Object, InputListingError, listInputs, localObject } from './inputs.js';
 import type { InputObject, InputSource } from './inputs.js';
 import { runShard, sinkFor } from './shard.js';
 import type { CommitEvery, ShardConfig, ShardResult, ValidateMode } from './shard.js';
@@ -357,22 +359,10 @@ async function objectOfUri(uri: string, s3Client: S3Client | undefined): Promise
     return st?.isFile() ? localObject(path, st.size, st.mtimeMs) : undefined;
   }
   if (uri.startsWith('s3://') && s3Client) {
-    const { bucket, key } = splitS3Uri(uri);
-    try {
-      const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
-      const head = await s3Client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return s3Object(s3Client, bucket, key, head.ContentLength, head.ETag);
-    } catch {
-      return undefined;
-    }
+    const { bucket, prefix: key } = parseS3Url(uri);
+    return headS3Object(s3Client, bucket, key);
   }
   return undefined;
-}
-
-function splitS3Uri(uri: string): { bucket: string; key: string } {
-  const rest = uri.slice('s3://'.length);
-  const slash = rest.indexOf('/');
-  return { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
 }
 
 /** The lake-relative key of a dead-letter file inside the lake (`dlq/…`), if it is one. */

@@ -160,6 +160,17 @@ export function s3Object(client: S3Client, bucket: string, key: string, size?: n
   return { name, size, context: contextFromKey(key), ref: { kind: 's3', bucket, key }, identity, read: () => readS3Object(client, bucket, key) };
 }
 
+/** An S3 object as it is now (size and ETag from a HEAD request), or undefined when it cannot be seen. */
+export async function headS3Object(client: S3Client, bucket: string, key: string): Promise<InputObject | undefined> {
+  try {
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return s3Object(client, bucket, key, head.ContentLength, head.ETag);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a whole S3 object; a key deleted since listing becomes an `object-missing` error. */
 async function readS3Object(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   try {

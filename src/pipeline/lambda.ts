@@ -47,7 +47,7 @@
  *   OCSF_LAKE_MAX_RECORDS_PER_INPUT (as the CLI's `--max-*` flags; sizes in bytes or with KiB/MiB/GiB).
  */
 import { createHash } from 'node:crypto';
-import { DeleteObjectsCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import type { InputIdentity } from '../ledger/entry.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import '../sources/index.js';
@@ -66,7 +66,7 @@ import { lakeCollection } from './collection.js';
 import type { LakeCollection } from './collection.js';
 import { ingest } from './ingest.js';
 import type { IngestOptions, IngestResult } from './ingest.js';
-import { InputListingError, s3Object } from './inputs.js';
+import { headS3Object, InputListingError, s3Object } from './inputs.js';
 import type { ValidateMode } from './shard.js';
 import { balanced, emptyCounts, mergeCounts } from './summary.js';
 import type { RunCounts } from './summary.js';
@@ -380,13 +380,10 @@ export function createLambdaHandler(opts: LambdaHandlerOptions): LambdaHandler {
    * may be for an earlier version of the key, and EventBridge and SNS deliveries of one object must agree.
    */
   async function identityOf(ref: S3ObjectRef, uri: string): Promise<InputIdentity> {
-    try {
-      const head = await s3().send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-      return { uri, ...(head.ContentLength !== undefined ? { size: head.ContentLength } : {}), ...(head.ETag !== undefined ? { etag: head.ETag.replace(/"/g, '') } : {}) };
-    } catch {
-      return { uri }; // the read that follows reports why
-    }
+    // Unseen: the read that follows reports why.
+    return (await headS3Object(s3(), ref.bucket, ref.key))?.identity ?? { uri };
   }
+
 
   /** Removes the dead letters a retry takes over; returns a warning when that fails. */
   async function dropRetriedDeadLetters(keys: readonly string[]): Promise<string | undefined> {
